@@ -1,0 +1,67 @@
+"""The live stack starts from the stack's own files: Prometheus loads every rule, discovers
+Alertmanager, and scrapes a synthetic target for every scrape job."""
+
+import pytest
+
+from fixtures.checks import expect
+from fixtures.polling import poll
+
+pytestmark = pytest.mark.live
+SCRAPE_GRACE_S = 15  # beyond two scrape intervals: a first scrape lands anywhere in the first one
+
+
+def require_running(live_stack, name: str) -> None:
+    if name in live_stack.failures:
+        pytest.fail(f"{name} did not start: {live_stack.failures[name]}", pytrace=False)
+
+
+@pytest.mark.conformance(component="prometheus", check="service starts", subject="prometheus")
+def test_prometheus_starts(live_stack):
+    require_running(live_stack, "prometheus")
+
+
+@pytest.mark.conformance(component="alertmanager", check="service starts", subject="alertmanager")
+def test_alertmanager_starts(live_stack):
+    require_running(live_stack, "alertmanager")
+
+
+@pytest.mark.conformance(component="prometheus", check="rule loaded")
+def test_rule_loaded(alert_rule, live_stack):
+    require_running(live_stack, "prometheus")
+    loaded = {
+        (rule["name"], rule.get("health"), rule.get("lastError", ""))
+        for group in live_stack.prometheus.rule_groups()
+        for rule in group["rules"]
+        if rule["name"] == alert_rule.name
+    }
+    expect(loaded, f"{alert_rule.location}: Prometheus did not load alert '{alert_rule.name}'")
+    unhealthy = [entry for entry in loaded if entry[1] == "err"]
+    expect(not unhealthy, f"{alert_rule.location}: alert '{alert_rule.name}' evaluates with errors: {unhealthy}")
+
+
+@pytest.mark.conformance(component="prometheus", check="discovers alertmanager", subject="alertmanager")
+def test_alertmanager_discovered(live_stack):
+    require_running(live_stack, "prometheus")
+    require_running(live_stack, "alertmanager")
+    seen = poll(live_stack.prometheus.alertmanagers, bool, timeout=30)
+    expect(seen.ok, f"Prometheus lists no active Alertmanager after {seen.waited_s:.0f}s; last seen: {seen.value!r}")
+
+
+@pytest.mark.conformance(component="prometheus", check="target up")
+def test_target_up(scrape_job, live_stack, stack):
+    job, addresses = scrape_job
+    require_running(live_stack, "prometheus")
+    if f"target:{job}" in live_stack.failures:
+        pytest.fail(live_stack.failures[f"target:{job}"], pytrace=False)
+    interval = live_stack.scrape_interval_s(job)
+
+    def health():
+        return {t["labels"].get("instance"): (t["health"], t.get("lastError", ""))
+                for t in live_stack.prometheus.targets() if t["labels"].get("job") == job}
+
+    seen = poll(health, lambda h: set(h) >= set(addresses) and all(s == "up" for s, _ in h.values()),
+                timeout=2 * interval + SCRAPE_GRACE_S)
+    expect(seen.ok, (
+        f"scrape job '{job}': expected targets {addresses} up within {seen.waited_s:.0f}s "
+        f"(scrape interval {interval:.0f}s); Prometheus reports {seen.value!r}"
+    ))

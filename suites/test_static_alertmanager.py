@@ -1,0 +1,28 @@
+"""Alertmanager configuration and routing, checked with amtool without starting anything."""
+
+import pytest
+
+from fixtures.checks import expect
+from fixtures.configfiles import load_yaml
+from fixtures.tools import amtool_check_config, amtool_route
+
+
+@pytest.mark.conformance(component="alertmanager", check="amtool check-config", subject="alertmanager.yml")
+def test_amtool_check_config(stack):
+    result = amtool_check_config(stack.alertmanager_config_path)
+    expect(result.ok, f"{stack.alertmanager_config_path}: amtool rejects the configuration:\n{result.output}")
+
+
+@pytest.mark.conformance(component="alertmanager", check="severity routes to an existing receiver")
+def test_severity_routes(severity, stack):
+    path = stack.alertmanager_config_path
+    try:
+        chosen = amtool_route(path, {"severity": severity})
+    except RuntimeError as exc:
+        pytest.fail(f"{path}: cannot route severity={severity}: {exc}", pytrace=False)
+    config = load_yaml(path) or {}
+    defined = [receiver.get("name") for receiver in config.get("receivers") or []]
+    missing = [name for name in chosen if name not in defined]
+    expect(chosen and not missing, (
+        f"{path}: severity={severity} routes to {chosen}, but the receivers defined are {defined}"
+    ))

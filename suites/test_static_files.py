@@ -1,0 +1,13 @@
+"""Every YAML and JSON file of the stack parses."""
+
+import pytest
+
+from fixtures.configfiles import ConfigError, load_config
+
+
+@pytest.mark.conformance(component="stack", check="file parses")
+def test_parses(config_file):
+    try:
+        load_config(config_file)
+    except ConfigError as exc:
+        pytest.fail(str(exc), pytrace=False)
