@@ -21,7 +21,10 @@ class AnalyticsMetrics:
             'pipeline_duration_seconds',
             'Time spent processing pipeline',
             ['pipeline_name'],
-            buckets=[1, 5, 10, 30, 60, 300, 600, 1800, 3600]
+            # Fix: the seed's largest finite bucket was 3600, the PipelineDurationHigh threshold.
+            # histogram_quantile never returns more than the largest finite bound, so the alert
+            # could never fire (virtual-time check test_fires[PipelineDurationHigh]).
+            buckets=[1, 5, 10, 30, 60, 300, 600, 1800, 3600, 7200, 14400]
         )
         
         # Fix: the executive dashboard's Data Freshness panel queries

@@ -1,0 +1,35 @@
+"""Every alert a scenario expects is routed by Alertmanager's own routing tree (amtool) to the
+receiver the stack intends for its severity."""
+
+import pytest
+
+from fixtures.checks import expect
+from fixtures.tools import amtool_route
+
+
+@pytest.fixture(scope="session")
+def scenario_set(stack):
+    from fixtures.scenarios.suite import ScenarioSet
+
+    return ScenarioSet.load(stack)
+
+
+@pytest.mark.conformance(component="alertmanager", check="routes to the intended receiver")
+def test_routes(alert_rule, scenario_set, stack):
+    config = stack.alertmanager_config_path
+    alerts = [a for s in scenario_set.for_rule(alert_rule.name, "firing") for a in s.firing
+              if a.alertname == alert_rule.name]
+    expect(alerts, f"{alert_rule.location}: no firing scenario gives '{alert_rule.name}' a label set to route")
+    for alert in alerts:
+        labels = alert.full_labels()
+        severity = labels.get("severity")
+        intended = stack.severity_receivers.get(severity)
+        expect(intended, f"{alert_rule.location}: severity {severity!r} is not a level the stack declares "
+                         f"({list(stack.severity_receivers)})")
+        try:
+            chosen = amtool_route(config, labels)
+        except RuntimeError as exc:
+            pytest.fail(f"{config}: cannot route {labels}: {exc}", pytrace=False)
+        expect(chosen == [intended], (
+            f"{config}: alert '{alert_rule.name}' ({alert_rule.location}) with labels {labels} is routed to "
+            f"{chosen}; the stack intends severity={severity} for [{intended!r}]"))

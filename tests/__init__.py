@@ -1,0 +1,1 @@
+"""The harness's own tests: unit tests of its pure parts and pytester runs of the real suites."""

@@ -1,0 +1,87 @@
+"""fixtures/rules.py: rule_files resolved as Prometheus does, and alert rules located by line."""
+
+import pytest
+
+from fixtures.configfiles import ConfigError, load_yaml
+from fixtures.rules import load_alert_rules, rule_file_entries
+from tests.textfiles import line_containing, write_text
+
+RULE_FILE = """\
+groups:
+  - name: pipeline_alerts
+    rules:
+      - record: pipeline:failures:rate5m
+        expr: rate(pipeline_runs_total{status="failed"}[5m])
+      - alert: PipelineFailureRate
+        expr: |
+          pipeline:failures:rate5m > 0.1
+        for: 2m
+        labels:
+          severity: critical
+        annotations:
+          summary: "High pipeline failure rate"
+"""
+
+
+def test_rule_files_resolve_relative_to_the_config_not_the_working_directory(tmp_path, monkeypatch):
+    config_path = write_text(tmp_path / "conf" / "prometheus.yml", 'rule_files:\n  - "rules/*.yml"\n  - "absent.yml"\n')
+    in_config_dir = write_text(tmp_path / "conf" / "rules" / "alerts.yml", "groups: []\n")
+    # A decoy where a resolution against the working directory would look.
+    write_text(tmp_path / "rules" / "decoy.yml", "groups: []\n")
+    write_text(tmp_path / "absent.yml", "groups: []\n")
+    monkeypatch.chdir(tmp_path)
+
+    found, missing = rule_file_entries(config_path, load_yaml(config_path))
+
+    assert found.matches == (in_config_dir,), f"rules/*.yml matched {found.matches}"
+    assert missing.matches == (), f"absent.yml matched {missing.matches}"
+    assert (found.pattern, found.config, found.line) == ("rules/*.yml", config_path, 2)
+    assert (missing.pattern, missing.line) == ("absent.yml", 3)
+
+
+def test_alert_rules_carry_the_lines_of_the_rule_and_its_expr(tmp_path):
+    path = write_text(tmp_path / "analytics_rules.yml", RULE_FILE)
+    rules = load_alert_rules(path)
+    assert [r.name for r in rules] == ["PipelineFailureRate"], "recording rules are not alerts"
+    rule = rules[0]
+    assert rule.line == line_containing(path, "alert: PipelineFailureRate")
+    assert rule.expr_line == line_containing(path, "expr: |")
+    assert rule.location == f"{path}:{rule.line}"
+    assert (rule.group, rule.for_, rule.labels) == ("pipeline_alerts", "2m", {"severity": "critical"})
+    assert rule.expr.strip() == "pipeline:failures:rate5m > 0.1"
+
+
+def test_a_valid_expr_parses(tmp_path):
+    rule = load_alert_rules(write_text(tmp_path / "rules.yml", RULE_FILE))[0]
+    assert rule.parse_expr() is not None
+
+
+def test_invalid_promql_names_file_expr_line_and_problem(tmp_path):
+    path = write_text(tmp_path / "rules.yml", RULE_FILE.replace("pipeline:failures:rate5m > 0.1", "sum(rate(x[5m]) > 0.1"))
+    rule = load_alert_rules(path)[0]
+    with pytest.raises(ConfigError) as caught:
+        rule.parse_expr()
+    error = caught.value
+    expr_line = line_containing(path, "expr: |")
+    assert (error.path, error.line) == (path, expr_line), f"expected {path}:{expr_line}, got {error.location}"
+    assert "alert 'PipelineFailureRate': invalid PromQL: unclosed left parenthesis" in error.problem, error.problem
+    assert "sum(rate(x[5m]) > 0.1" in str(error), "the offending expression is shown"
+
+
+def test_a_rule_file_without_groups_is_a_config_error(tmp_path):
+    path = write_text(tmp_path / "rules.yml", "rules:\n  - alert: Orphan\n")
+    with pytest.raises(ConfigError, match="needs a 'groups' list") as caught:
+        load_alert_rules(path)
+    assert caught.value.line == 1, caught.value.location
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "bug: fixtures/rules.py:71-72 calls group.get() on every entry of 'groups'; a group written "
+    "as a bare name raises AttributeError, which subjects.alert_rules does not catch, so "
+    "collecting the suites errors out instead of reporting file:line"
+))
+def test_a_group_that_is_not_a_mapping_is_a_config_error(tmp_path):
+    path = write_text(tmp_path / "rules.yml", "groups:\n  - pipeline_alerts\n")
+    with pytest.raises(ConfigError) as caught:
+        load_alert_rules(path)
+    assert caught.value.line == 2, caught.value.location

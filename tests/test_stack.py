@@ -1,0 +1,65 @@
+"""fixtures/stack.py: the manifest is validated up front and config_files() sees only this stack."""
+
+import pytest
+
+from fixtures.configfiles import ConfigError
+from fixtures.stack import Stack
+from tests.textfiles import line_containing, write_text
+
+ALERTMANAGER_REGISTRY_IMAGE = "      registry: docker.io/prom/alertmanager:v0.25.0\n"
+
+
+def test_a_folder_without_manifest_is_refused(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        Stack.load(tmp_path)
+    assert caught.value.path == tmp_path.resolve() / "manifest.yml", caught.value.location
+    assert "no stack manifest" in caught.value.problem, caught.value.problem
+
+
+def test_a_service_without_an_image_for_a_profile_names_manifest_and_line(broken_stack):
+    stack_dir = broken_stack("manifest.yml", ALERTMANAGER_REGISTRY_IMAGE, "")
+    manifest = stack_dir.resolve() / "manifest.yml"
+    with pytest.raises(ConfigError) as caught:
+        Stack.load(stack_dir)
+    error = caught.value
+    assert error.path == manifest, error.location
+    assert "service 'alertmanager' has no image for profile registry" in error.problem, error.problem
+    # The line lies inside the alertmanager entry, between its name and the next service's.
+    first, after = line_containing(manifest, "  alertmanager:"), line_containing(manifest, "  prometheus:")
+    assert error.line is not None and first <= error.line < after, (
+        f"expected a line of the alertmanager entry ({first}..{after - 1}), got {error.location}"
+    )
+
+
+def test_a_service_without_a_port_is_refused(broken_stack):
+    stack_dir = broken_stack("manifest.yml", "    port: 9090\n", "")
+    with pytest.raises(ConfigError, match="service 'prometheus' has no 'port'"):
+        Stack.load(stack_dir)
+
+
+def test_the_reference_manifest_loads(reference_stack):
+    assert set(reference_stack.services) == {"alertmanager", "prometheus"}
+    assert reference_stack.services["prometheus"].image("local").startswith("localhost/")
+    assert reference_stack.severity_receivers == {
+        "critical": "critical-alerts", "warning": "warning-alerts", "info": "web.hook",
+    }
+    assert reference_stack.prometheus_config_path == reference_stack.root / "prometheus" / "prometheus.yml"
+
+
+def test_config_files_leave_out_nested_example_stacks(reference_stack):
+    relative = [reference_stack.relative(p) for p in reference_stack.config_files()]
+    assert "prometheus/analytics_rules.yml" in relative, relative
+    assert "grafana/dashboards/analytics-operations.json" in relative, relative
+    assert (reference_stack.root / "examples" / "seed" / "manifest.yml").is_file(), "the reference has an example"
+    assert not [p for p in relative if p.startswith("examples/")], relative
+
+
+def test_config_files_keep_a_folder_that_only_looks_like_an_example(tmp_path):
+    # Only a folder holding its own manifest.yml is another stack; its siblings are this stack's.
+    write_text(tmp_path / "manifest.yml", "services: {}\n")
+    own = write_text(tmp_path / "examples" / "notes.yml", "a: 1\n")
+    write_text(tmp_path / "examples" / "other" / "manifest.yml", "services: {}\n")
+    write_text(tmp_path / "examples" / "other" / "prometheus.yml", "a: 1\n")
+    write_text(tmp_path / "readme.txt", "not a config file\n")
+    stack = Stack.load(tmp_path)
+    assert stack.config_files() == sorted([stack.root / "manifest.yml", own.resolve()]), stack.config_files()

@@ -1,0 +1,43 @@
+"""fixtures/subjects.py: test ids name each subject as the configuration names it."""
+
+from fixtures.stack import Stack
+from fixtures.subjects import params
+
+
+def ids(stack: Stack, fixture: str) -> list[str]:
+    return [param.id for param in params(stack, fixture)]
+
+
+def test_alert_rules_are_named_after_the_rules(reference_stack):
+    assert ids(reference_stack, "alert_rule") == [
+        "PipelineFailureRate", "PipelineDurationHigh", "DataQualityLow", "APIResponseTimeHigh",
+        "DatabaseConnectionPoolExhausted", "HighCPUUsage", "HighMemoryUsage", "DiskSpaceRunningLow",
+    ]
+
+
+def test_a_rule_name_used_twice_is_prefixed_with_its_group(broken_stack):
+    stack = Stack.load(broken_stack("prometheus/infrastructure_rules.yml", "alert: HighCPUUsage", "alert: DataQualityLow"))
+    named = ids(stack, "alert_rule")
+    assert "pipeline_alerts/DataQualityLow" in named and "infrastructure_alerts/DataQualityLow" in named, named
+    assert "HighMemoryUsage" in named, "unique names stay bare"
+
+
+def test_files_are_named_by_their_path_in_the_stack(reference_stack):
+    assert ids(reference_stack, "rule_file") == ["prometheus/analytics_rules.yml", "prometheus/infrastructure_rules.yml"]
+    config_files = ids(reference_stack, "config_file")
+    assert "prometheus/prometheus.yml" in config_files and "manifest.yml" in config_files, config_files
+
+
+def test_rule_file_entries_are_named_by_their_pattern(reference_stack):
+    assert ids(reference_stack, "rule_file_entry") == ["analytics_rules.yml", "infrastructure_rules.yml"]
+
+
+def test_severities_and_scrape_jobs_are_named_as_declared(reference_stack):
+    assert ids(reference_stack, "severity") == ["critical", "warning", "info"]
+    assert ids(reference_stack, "scrape_job") == ["analytics-api", "data-pipeline", "postgres-exporter", "node-exporter"]
+
+
+def test_a_rule_file_that_does_not_parse_contributes_no_rules(broken_stack):
+    # Its own parse check reports it; the other file's rules are still checked.
+    stack = Stack.load(broken_stack("prometheus/analytics_rules.yml", "groups:", "groups: ["))
+    assert ids(stack, "alert_rule") == ["HighCPUUsage", "HighMemoryUsage", "DiskSpaceRunningLow"]
