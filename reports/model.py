@@ -30,6 +30,8 @@ class RunResults:
     components: dict[str, str] = field(default_factory=dict)  # component -> version
     images: dict[str, str] = field(default_factory=dict)  # service -> image reference
     timings: dict[str, float] = field(default_factory=dict)
+    transforms: list[dict] = field(default_factory=list)  # changes made to the files for the live run
+    notes: list[str] = field(default_factory=list)
     checks: list[CheckResult] = field(default_factory=list)
 
     def counts(self, level: str | None = None) -> dict[str, int]:

@@ -10,11 +10,9 @@ from pathlib import Path
 import pytest
 
 from fixtures.stack import Stack
+from tests.layout import REFERENCE_STACK
 
 pytest_plugins = ["pytester"]
-
-ROOT = Path(__file__).resolve().parent.parent
-REFERENCE_STACK = ROOT / "stack"
 
 
 def _leave_out_examples(directory: str, names: list[str]) -> list[str]:

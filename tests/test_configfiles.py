@@ -29,10 +29,6 @@ def test_yaml_error_names_path_line_and_text(tmp_path):
     assert str(error).startswith(f"{path}:{line}: invalid YAML"), str(error)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: fixtures/configfiles.py:100 prefers problem_mark; for an unclosed quote that is the end "
-    "of the stream, so the error names a line past the end of the file and shows no text"
-))
 def test_yaml_unclosed_quote_names_the_line_the_quote_opens(tmp_path):
     path = write_text(tmp_path / "alertmanager.yml", 'route:\n  receiver: "web.hook\nreceivers: []\n')
     with pytest.raises(ConfigError) as caught:

@@ -54,10 +54,6 @@ def test_a_module_raising_at_import_names_file_and_line(tmp_path):
     assert "ConnectionError: metrics backend unreachable" in str(caught.value), str(caught.value)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: fixtures/feeders/instrumentation.py:35-37 looks for the line in traceback frames only; "
-    "a SyntaxError has no frame in the module, so the location is the bare path without :line"
-))
 def test_a_module_with_a_syntax_error_names_file_and_line(tmp_path):
     path = write_text(tmp_path / "custom_metrics.py", "import time\ndef broken(:\n    pass\n")
     with pytest.raises(InstrumentationError) as caught:

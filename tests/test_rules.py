@@ -75,11 +75,6 @@ def test_a_rule_file_without_groups_is_a_config_error(tmp_path):
     assert caught.value.line == 1, caught.value.location
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: fixtures/rules.py:71-72 calls group.get() on every entry of 'groups'; a group written "
-    "as a bare name raises AttributeError, which subjects.alert_rules does not catch, so "
-    "collecting the suites errors out instead of reporting file:line"
-))
 def test_a_group_that_is_not_a_mapping_is_a_config_error(tmp_path):
     path = write_text(tmp_path / "rules.yml", "groups:\n  - pipeline_alerts\n")
     with pytest.raises(ConfigError) as caught:

@@ -1,0 +1,168 @@
+"""Every alert rule end to end on the live stack: the real Prometheus scrapes the synthetic
+targets, evaluates the real rules and fires the expected alerts; the real Alertmanager notifies
+the receiver the stack intends, and the notification arrives at that receiver's sinks; silent
+and healthy scenarios raise nothing during the whole run."""
+
+import time
+
+import pytest
+
+from fixtures.checks import expect
+from fixtures.configfiles import load_yaml
+from fixtures.scenarios import delivery as d
+from fixtures.subjects import alert_rules
+
+pytestmark = pytest.mark.live
+
+
+def require_running(live_stack, *names):
+    for name in names:
+        if name in live_stack.failures:
+            pytest.fail(f"{name} did not start: {live_stack.failures[name]}", pytrace=False)
+
+
+class Delivery:
+    """The whole live run's outcome, gathered once: what fired, what each sink received."""
+
+    def __init__(self, live_stack, stack):
+        self.live = live_stack
+        self.stack = stack
+        self.config = load_yaml(stack.alertmanager_config_path) or {}
+        self.expected = live_stack.plan.expected
+        self.rules = alert_rules(stack)
+        self.observed = d.Observed()
+        if not {"prometheus", "alertmanager"} & set(live_stack.failures):
+            self.observed = d.watch(live_stack, self.expected, lambda observed: self.complete(observed))
+        self._record_timings()
+
+    def intended(self, alert):
+        return self.stack.severity_receivers.get(alert.labels.get("severity"))
+
+    def static_annotations(self, alertname: str) -> dict:
+        """The alert's annotations whose text is fixed (no template), as a notification shows them."""
+        for rule in self.rules:
+            if rule.name == alertname:
+                return {k: v for k, v in rule.annotations.items() if "{{" not in v}
+        return {}
+
+    def deliveries(self, integration, alert) -> list:
+        if integration.kind == "webhook":
+            return d.webhook_matches(self.live.sinks.webhook.snapshot(), integration, alert.full_labels())
+        if integration.kind == "slack":
+            expected = d.slack_expectations(integration, alert, self.static_annotations(alert.alertname))
+            return d.slack_matches(self.live.sinks.slack.snapshot(), integration, expected)
+        return d.mail_matches(self.live.sinks.smtp.snapshot(), integration, alert.alertname)
+
+    def complete(self, observed) -> bool:
+        for _, alert in self.expected:
+            if observed.first_firing(alert.full_labels()) is None:
+                return False
+            for integration in d.integrations(self.config, self.intended(alert)):
+                if not self.deliveries(integration, alert):
+                    return False
+        return True
+
+    def _record_timings(self):
+        started = self.live.feeder.started_at if self.live.feeder else time.monotonic()
+        if self.observed.firing:
+            self.live.timings["first_alert_s"] = min(t for t, _ in self.observed.firing)
+        arrivals = [r.at for r in self.live.sinks.webhook.snapshot() + self.live.sinks.slack.snapshot()]
+        arrivals += [m.at for m in self.live.sinks.smtp.snapshot()]
+        if arrivals:
+            wall_start = time.time() - (time.monotonic() - started)
+            self.live.timings["last_notification_s"] = max(arrivals) - wall_start
+
+
+@pytest.fixture(scope="session")
+def delivery(live_stack, stack):
+    return Delivery(live_stack, stack)
+
+
+def _expected_for(delivery, rule):
+    found = [(s, a) for s, a in delivery.expected if a.alertname == rule.name]
+    expect(found, f"{rule.location}: no firing scenario expects '{rule.name}': nothing to check live")
+    return found
+
+
+@pytest.mark.conformance(component="alerting", check="fires (live)")
+def test_fires_live(alert_rule, live_stack, delivery):
+    require_running(live_stack, "prometheus")
+    for scenario, alert in _expected_for(delivery, alert_rule):
+        labels = alert.full_labels()
+        seen = [lab for _, lab in delivery.observed.firing if lab.get("alertname") == alert_rule.name]
+        expect(delivery.observed.first_firing(labels) is not None, (
+            f"{alert_rule.location}: '{alert_rule.name}' did not fire live within {d.DEADLINE_S:.0f}s of feeding "
+            f"{scenario.path.name}; expected labels {labels}; firing alerts of this rule seen: {seen or 'none'}"))
+
+
+@pytest.mark.conformance(component="alertmanager", check="notification delivered (live)")
+def test_notified(alert_rule, live_stack, delivery):
+    require_running(live_stack, "prometheus", "alertmanager")
+    for scenario, alert in _expected_for(delivery, alert_rule):
+        receiver = delivery.intended(alert)
+        found = d.integrations(delivery.config, receiver)
+        expect(found, f"{delivery.stack.alertmanager_config_path}: receiver {receiver!r} intended for "
+                      f"severity={alert.labels.get('severity')} has no webhook, Slack or e-mail integration")
+        for integration in found:
+            arrived = delivery.deliveries(integration, alert)
+            expect(arrived, (
+                f"'{alert_rule.name}' ({scenario.path.name}) with labels {alert.full_labels()}: no {integration.kind} "
+                f"notification reached receiver '{receiver}' (sink {integration.path}); "
+                f"{_what_arrived(delivery, integration, alert)}"))
+            _check_content(alert_rule, alert, integration, arrived)
+
+
+def _what_arrived(delivery, integration, alert) -> str:
+    if integration.kind == "email":
+        mails = delivery.live.sinks.smtp.snapshot()
+        return f"mails received: {[(m.recipients, m.subject) for m in mails] or 'none'}"
+    sink = delivery.live.sinks.webhook if integration.kind == "webhook" else delivery.live.sinks.slack
+    here = [r.body for r in sink.snapshot() if r.path == integration.path]
+    wanted = ""
+    if integration.kind == "slack":
+        wanted = f"expected fields {d.slack_expectations(integration, alert, delivery.static_annotations(alert.alertname))}; "
+    return f"{wanted}received at {integration.path}: {here[-3:] or 'nothing'}"
+
+
+def _check_content(rule, alert, integration, arrived):
+    group = {"alertname": alert.alertname}
+    annotations = {k: v for k, v in rule.annotations.items() if "{{" not in v}
+    if integration.kind == "webhook":
+        body = arrived[-1].body
+        expect(body.get("receiver") == integration.receiver and body.get("status") == "firing", (
+            f"webhook payload for '{rule.name}': expected receiver {integration.receiver!r}, status 'firing'; "
+            f"got receiver {body.get('receiver')!r}, status {body.get('status')!r}"))
+    elif integration.kind == "email":
+        subject_template = (integration.settings.get("headers") or {}).get("Subject")
+        if subject_template:
+            want = d.render_simple(str(subject_template), group, alert.full_labels(), annotations)
+            subjects = [m.subject for m in arrived]
+            ok = want in subjects if want is not None else all(
+                not any(e in s for e in d.TEMPLATE_ERRORS) for s in subjects)
+            expect(ok, f"e-mail to {integration.settings.get('to')} for '{rule.name}': subject expected {want!r}, "
+                       f"got {subjects}")
+
+
+@pytest.mark.conformance(component="alerting", check="silent below threshold (live)")
+def test_silent_live(alert_rule, live_stack, delivery, stack):
+    require_running(live_stack, "prometheus")
+    _expect_untouched(alert_rule, delivery, kind="silent")
+
+
+@pytest.mark.conformance(component="alerting", check="silent on a healthy day (live)")
+def test_healthy_quiet_live(alert_rule, live_stack, delivery):
+    require_running(live_stack, "prometheus")
+    _expect_untouched(alert_rule, delivery, kind="healthy")
+
+
+def _expect_untouched(rule, delivery, kind):
+    from fixtures.scenarios.suite import ScenarioSet
+
+    names = [s.name for s in ScenarioSet.load(delivery.stack).of_kind(kind)
+             if kind == "healthy" or s.rule == rule.name]
+    expect(names, f"{rule.location}: no {kind} scenario for '{rule.name}'")
+    fired = [(t, labels) for t, labels in delivery.observed.firing if labels.get("alertname") == rule.name
+             and any(str(v).endswith(f"@{name}") for v in labels.values() for name in names)]
+    expect(not fired, (
+        f"{rule.location}: '{rule.name}' fired live for {kind} scenario(s) {names}: "
+        + "; ".join(f"at {t:.0f}s {labels}" for t, labels in fired[:3])))
