@@ -53,13 +53,28 @@ def _checks(run: RunResults) -> str:
     return "".join(sections)
 
 
+def _transforms(run: RunResults) -> str:
+    if not run.transforms and not run.notes:
+        return ""
+    rows = "".join(
+        f"<tr><td>{escape(t['file'])}</td><td>{escape(t['location'])}</td><td>{escape(t['change'])}</td>"
+        f"<td>{escape(t['reason'])}</td></tr>" for t in run.transforms
+    )
+    notes = "".join(f"<li>{escape(note)}</li>" for note in run.notes)
+    return (
+        "<h2 id=\"transforms\">Changes made for the live run</h2>"
+        f"<table><tr><th>file</th><th>where</th><th>change</th><th>why</th></tr>{rows}</table>"
+        + (f"<ul>{notes}</ul>" if notes else "")
+    )
+
+
 def write_html(run: RunResults, directory: Path) -> Path:
     path = directory / "report.html"
     title = f"Conformance report: {escape(run.stack_name)}"
     path.write_text(
         f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>"
         f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><style>{STYLE}</style></head>"
-        f"<body><h1>{title}</h1>{_summary(run)}<h2>Environment</h2>{_environment(run)}{_checks(run)}</body></html>\n",
+        f"<body><h1>{title}</h1>{_summary(run)}<h2>Environment</h2>{_environment(run)}{_transforms(run)}{_checks(run)}</body></html>\n",
         encoding="utf-8",
     )
     return path

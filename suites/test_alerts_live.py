@@ -31,7 +31,7 @@ class Delivery:
         self.expected = live_stack.plan.expected
         self.rules = alert_rules(stack)
         self.observed = d.Observed()
-        if not {"prometheus", "alertmanager"} & set(live_stack.failures):
+        if "prometheus" not in live_stack.failures:
             self.observed = d.watch(live_stack, self.expected, lambda observed: self.complete(observed))
         self._record_timings()
 
@@ -54,10 +54,11 @@ class Delivery:
         return d.mail_matches(self.live.sinks.smtp.snapshot(), integration, alert.alertname)
 
     def complete(self, observed) -> bool:
+        notifying = "alertmanager" not in self.live.failures
         for _, alert in self.expected:
             if observed.first_firing(alert.full_labels()) is None:
                 return False
-            for integration in d.integrations(self.config, self.intended(alert)):
+            for integration in d.integrations(self.config, self.intended(alert)) if notifying else []:
                 if not self.deliveries(integration, alert):
                     return False
         return True

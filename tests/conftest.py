@@ -4,11 +4,15 @@ The root conftest.py loads fixtures.plugin here too, so fixture and parameter na
 plugin parametrises (``alert_rule``, ``severity``, ``config_file``...) are avoided in these tests.
 """
 
+import os
 import shutil
 from pathlib import Path
 
+import docker.errors
 import pytest
+import requests
 
+from fixtures.services.engine import LABEL_OWNER, LABEL_RUN, PODMAN_SOCKET, docker_client
 from fixtures.stack import Stack
 from tests.layout import REFERENCE_STACK
 
@@ -45,3 +49,24 @@ def broken_stack(tmp_path: Path):
         return copy
 
     return edit
+
+
+def harness_resources(client) -> dict[str, str]:
+    """Every container and network any harness run labelled (by kind and name) -> its owner label."""
+    containers = client.containers.list(all=True, filters={"label": LABEL_RUN})
+    networks = client.networks.list(filters={"label": LABEL_RUN})
+    return {
+        **{f"container {c.name}": (c.labels or {}).get(LABEL_OWNER, "") for c in containers},
+        **{f"network {n.name}": (n.attrs.get("Labels") or {}).get(LABEL_OWNER, "") for n in networks},
+    }
+
+
+@pytest.fixture
+def engine(monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", os.environ.get("DOCKER_HOST", f"unix://{PODMAN_SOCKET}"))
+    try:
+        client = docker_client()
+        client.ping()
+    except (docker.errors.DockerException, requests.RequestException) as exc:
+        pytest.fail(f"no container engine to count containers with ({os.environ['DOCKER_HOST']}): {exc}")
+    return client

@@ -10,16 +10,13 @@ a probe plugin records its pid, which the harness writes into every owner label.
 from __future__ import annotations
 
 import json
-import os
 import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-import docker.errors
 import pytest
-import requests
 
-from fixtures.services.engine import LABEL_OWNER, LABEL_RUN, PODMAN_SOCKET, docker_client
+from tests.conftest import harness_resources
 from tests.layout import REFERENCE_STACK, SUITES
 from tests.textfiles import line_containing
 
@@ -57,27 +54,6 @@ class SuiteRun:
         assert not self.report.get("images") and not self.report.get("timings"), (
             f"results.json shows a live stack: images {self.report.get('images')}, timings {self.report.get('timings')}"
         )
-
-
-def harness_resources(client) -> dict[str, str]:
-    """Every container and network any harness run labelled (by kind and name) -> its owner label."""
-    containers = client.containers.list(all=True, filters={"label": LABEL_RUN})
-    networks = client.networks.list(filters={"label": LABEL_RUN})
-    return {
-        **{f"container {c.name}": (c.labels or {}).get(LABEL_OWNER, "") for c in containers},
-        **{f"network {n.name}": (n.attrs.get("Labels") or {}).get(LABEL_OWNER, "") for n in networks},
-    }
-
-
-@pytest.fixture
-def engine(monkeypatch):
-    monkeypatch.setenv("DOCKER_HOST", os.environ.get("DOCKER_HOST", f"unix://{PODMAN_SOCKET}"))
-    try:
-        client = docker_client()
-        client.ping()
-    except (docker.errors.DockerException, requests.RequestException) as exc:
-        pytest.fail(f"no container engine to count containers with ({os.environ['DOCKER_HOST']}): {exc}")
-    return client
 
 
 @pytest.fixture

@@ -1,0 +1,102 @@
+"""The two known inputs, run whole (static, virtual time, live) as a user runs them:
+the reference stack passes every check, and the seed as written fails exactly its known
+findings, each listed with the reason in tests/expected/seed_findings.txt. Also: a live run
+interrupted with Ctrl-C leaves no container or network behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import harness_resources
+from tests.layout import REFERENCE_STACK, ROOT, SUITES
+
+SEED = REFERENCE_STACK / "examples" / "seed"
+SEED_FINDINGS = Path(__file__).parent / "expected" / "seed_findings.txt"
+
+
+def run_suites(stack: Path, report_dir: Path, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", str(SUITES), "--stack", str(stack), "--report-dir", str(report_dir),
+         "-q", "-p", "no:cacheprovider", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
+    )
+    results = report_dir / "results.json"
+    return completed, json.loads(results.read_text()) if results.exists() else {}
+
+
+def expected_findings() -> set[str]:
+    lines = SEED_FINDINGS.read_text().splitlines()
+    return {line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()}
+
+
+def test_the_reference_stack_passes_every_check(tmp_path, engine):
+    completed, report = run_suites(REFERENCE_STACK, tmp_path)
+    checks = report.get("checks", [])
+    not_passed = [(c["nodeid"], c["status"], c["message"][:300]) for c in checks if c["status"] != "passed"]
+    assert checks and not not_passed, f"{not_passed}\n{completed.stdout[-3000:]}"
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    live_checks = [c for c in checks if "test_alerts_live.py" in c["nodeid"]]
+    assert live_checks, "the live alert suite ran no check"
+
+
+def test_the_seed_fails_exactly_its_known_findings(tmp_path, engine):
+    completed, report = run_suites(SEED, tmp_path)
+    failed = {c["nodeid"] for c in report.get("checks", []) if c["status"] in ("failed", "error")}
+    expected = expected_findings()
+    assert failed == expected, (
+        f"new findings (not in {SEED_FINDINGS.name}): {sorted(failed - expected)}\n"
+        f"findings no longer reported: {sorted(expected - failed)}\n{completed.stdout[-2000:]}"
+    )
+    messages = {c["nodeid"]: c["message"] for c in report["checks"]}
+    assert "infrastructure_rules.yml" in messages["suites/test_static_prometheus.py::test_rule_file_exists[infrastructure_rules.yml]"]
+    assert "unsupported scheme" in messages["suites/test_live_smoke.py::test_alertmanager_starts"]
+
+
+def test_an_interrupted_live_run_leaves_nothing_behind(tmp_path, engine):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest", str(SUITES), "-m", "live", "--report-dir", str(tmp_path), "-q",
+         "-p", "no:cacheprovider"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    owner_suffix = f":{process.pid}"
+    deadline = time.monotonic() + 120
+    started = []
+    while time.monotonic() < deadline and process.poll() is None:
+        started = [name for name, owner in harness_resources(engine).items()
+                   if owner.endswith(owner_suffix) and name.endswith("-prometheus")]
+        if started:
+            break
+        time.sleep(0.5)
+    assert started, f"the live run never started Prometheus:\n{process.stdout.read() if process.poll() else ''}"
+    process.send_signal(signal.SIGINT)  # what Ctrl-C sends
+    output, _ = process.communicate(timeout=120)
+    left = [name for name, owner in harness_resources(engine).items() if owner.endswith(owner_suffix)]
+    assert not left, f"left behind after Ctrl-C: {left}\n{output[-2000:]}"
+    assert "KeyboardInterrupt" in output, output[-2000:]
+
+
+def test_a_killed_runs_leftovers_are_removed_by_the_next_run(tmp_path, engine):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest", str(SUITES), "-m", "live", "-k", "test_prometheus_starts",
+         "--report-dir", str(tmp_path / "killed"), "-q", "-p", "no:cacheprovider"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    owner_suffix = f":{process.pid}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any(
+            owner.endswith(owner_suffix) for owner in harness_resources(engine).values()):
+        time.sleep(0.2)
+    time.sleep(1)
+    os.kill(process.pid, signal.SIGKILL)  # no teardown at all
+    process.wait(30)
+    assert any(owner.endswith(owner_suffix) for owner in harness_resources(engine).values()), \
+        "the killed run had started nothing to leave behind"
+    completed, _ = run_suites(REFERENCE_STACK, tmp_path / "next", "-m", "live", "-k", "test_prometheus_starts")
+    left = [name for name, owner in harness_resources(engine).items() if owner.endswith(owner_suffix)]
+    assert not left, f"the next run did not remove the killed run's {left}\n{completed.stdout[-1500:]}"
