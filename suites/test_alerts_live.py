@@ -9,6 +9,7 @@ import pytest
 
 from fixtures.checks import expect
 from fixtures.configfiles import load_yaml
+from fixtures.durations import seconds
 from fixtures.scenarios import delivery as d
 from fixtures.subjects import alert_rules
 
@@ -31,9 +32,46 @@ class Delivery:
         self.expected = live_stack.plan.expected
         self.rules = alert_rules(stack)
         self.observed = d.Observed()
+        self.resolutions: dict[tuple, d.Resolution] = {}
+        # With --real-time, rules wait out their configured `for` and windows: so does the watch.
+        self.extra_wait_s = max((seconds(r.for_ or 0) + r.longest_range_s() for r in self.rules), default=0.0) \
+            if live_stack.real_time else 0.0
         if "prometheus" not in live_stack.failures:
-            self.observed = d.watch(live_stack, self.expected, lambda observed: self.complete(observed))
-        self._record_timings()
+            self.observed = d.watch(live_stack, self.complete, d.DEADLINE_S + self.extra_wait_s)
+            self._record_timings()
+            self._end_and_watch_resolution()
+
+    def rule(self, alertname: str):
+        return next((rule for rule in self.rules if rule.name == alertname), None)
+
+    def _end_and_watch_resolution(self):
+        """End every firing scenario whose alert can resolve within the run, and watch it resolve."""
+        for scenario, alert in self.expected:
+            rule, labels = self.rule(alert.alertname), alert.full_labels()
+            if rule and d.resolvable_in_run(rule, self.live.real_time) and self.observed.first_firing(labels):
+                self.live.plan.end(scenario)
+                self.resolutions[key(labels)] = d.Resolution(self.live.feeder_elapsed(), time.time())
+        if self.resolutions:
+            d.watch_resolution(self.live, self.resolutions, self.resolved_notified,
+                               d.RESOLVE_DEADLINE_S + self.extra_wait_s)
+            self.live.timings["last_resolution_s"] = max(
+                (r.resolved_at for r in self.resolutions.values() if r.resolved_at is not None), default=0.0)
+
+    def after_end(self, integration, alert) -> list:
+        """Notifications for the alert that arrived after its scenario ended."""
+        resolution = self.resolutions[key(alert.full_labels())]
+        if integration.kind == "webhook":
+            found = d.webhook_resolved(self.live.sinks.webhook.snapshot(), integration, alert.full_labels())
+        else:
+            found = self.deliveries(integration, alert)
+        return [n for n in found if n.at > resolution.ended_wall]
+
+    def resolved_notified(self) -> bool:
+        if "alertmanager" in self.live.failures:
+            return True
+        return all(self.after_end(integration, alert)
+                   for _, alert in self.expected if key(alert.full_labels()) in self.resolutions
+                   for integration in d.integrations(self.config, self.intended(alert)) if d.sends_resolved(integration))
 
     def intended(self, alert):
         return self.stack.severity_receivers.get(alert.labels.get("severity"))
@@ -64,6 +102,7 @@ class Delivery:
         return True
 
     def _record_timings(self):
+        """Phases of the live run, in seconds from the start of the feed."""
         started = self.live.feeder.started_at if self.live.feeder else time.monotonic()
         if self.observed.firing:
             self.live.timings["first_alert_s"] = min(t for t, _ in self.observed.firing)
@@ -72,6 +111,10 @@ class Delivery:
         if arrivals:
             wall_start = time.time() - (time.monotonic() - started)
             self.live.timings["last_notification_s"] = max(arrivals) - wall_start
+
+
+def key(labels: dict) -> tuple:
+    return tuple(sorted(labels.items()))
 
 
 @pytest.fixture(scope="session")
@@ -92,7 +135,8 @@ def test_fires_live(alert_rule, live_stack, delivery):
         labels = alert.full_labels()
         seen = [lab for _, lab in delivery.observed.firing if lab.get("alertname") == alert_rule.name]
         expect(delivery.observed.first_firing(labels) is not None, (
-            f"{alert_rule.location}: '{alert_rule.name}' did not fire live within {d.DEADLINE_S:.0f}s of feeding "
+            f"{alert_rule.location}: '{alert_rule.name}' did not fire live within "
+            f"{d.DEADLINE_S + delivery.extra_wait_s:.0f}s of feeding "
             f"{scenario.path.name}; expected labels {labels}; firing alerts of this rule seen: {seen or 'none'}"))
 
 
@@ -167,3 +211,41 @@ def _expect_untouched(rule, delivery, kind):
     expect(not fired, (
         f"{rule.location}: '{rule.name}' fired live for {kind} scenario(s) {names}: "
         + "; ".join(f"at {t:.0f}s {labels}" for t, labels in fired[:3])))
+
+
+def _resolutions_for(alert_rule, delivery):
+    found = _expected_for(delivery, alert_rule)
+    if not d.resolvable_in_run(alert_rule, delivery.live.real_time):
+        pytest.skip(f"'{alert_rule.name}' looks back {alert_rule.longest_range_s():.0f}s: it resolves only after "
+                    "that window drains, longer than this run waits; checked with --real-time (nightly)")
+    return [(scenario, alert, delivery.resolutions.get(key(alert.full_labels()))) for scenario, alert in found]
+
+
+@pytest.mark.conformance(component="alerting", check="resolves when its scenario ends (live)")
+def test_resolves_live(alert_rule, live_stack, delivery):
+    require_running(live_stack, "prometheus")
+    for scenario, alert, resolution in _resolutions_for(alert_rule, delivery):
+        expect(resolution, f"'{alert_rule.name}' never fired live in {scenario.path.name}: its resolution "
+                           "cannot be judged")
+        expect(resolution.resolved_at is not None, (
+            f"{alert_rule.location}: '{alert_rule.name}' still fired {d.RESOLVE_DEADLINE_S + delivery.extra_wait_s:.0f}s after "
+            f"{scenario.path.name} ended at {resolution.ended_at:.0f}s; labels {alert.full_labels()}"))
+
+
+@pytest.mark.conformance(component="alertmanager", check="resolved notification as send_resolved says (live)")
+def test_resolved_notification(alert_rule, live_stack, delivery):
+    require_running(live_stack, "prometheus", "alertmanager")
+    for scenario, alert, resolution in _resolutions_for(alert_rule, delivery):
+        expect(resolution and resolution.resolved_at is not None,
+               f"'{alert_rule.name}' did not resolve live in {scenario.path.name}: no resolved notification to judge")
+        receiver = delivery.intended(alert)
+        for integration in d.integrations(delivery.config, receiver):
+            after = delivery.after_end(integration, alert)
+            if d.sends_resolved(integration):
+                expect(after, (
+                    f"'{alert_rule.name}' resolved at {resolution.resolved_at:.0f}s, but receiver '{receiver}' "
+                    f"{integration.kind} (send_resolved: true) got no resolved notification at {integration.path}"))
+            else:
+                expect(not after, (
+                    f"'{alert_rule.name}' resolved, and receiver '{receiver}' {integration.kind} has send_resolved "
+                    f"false, yet {len(after)} notification(s) for it arrived after its scenario ended"))

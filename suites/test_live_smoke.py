@@ -65,3 +65,10 @@ def test_target_up(scrape_job, live_stack, stack):
         f"scrape job '{job}': expected targets {addresses} up within {seen.waited_s:.0f}s "
         f"(scrape interval {interval:.0f}s); Prometheus reports {seen.value!r}"
     ))
+
+
+@pytest.mark.conformance(component="instrumentation", check="scenarios fed through the stack's code",
+                         subject="live feed")
+def test_scenarios_fed(live_stack):
+    errors = live_stack.feeder.errors if live_stack.feeder else ["the live feed never started"]
+    expect(not errors, "the stack's instrumentation failed while feeding the scenarios live: " + "; ".join(errors))
