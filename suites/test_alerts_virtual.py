@@ -29,8 +29,14 @@ def _timeline(timelines, scenario):
     return timeline
 
 
-def _labels(alerts) -> list[dict]:
-    return sorted((a.labels for a in alerts), key=lambda labels: sorted(labels.items()))
+def _sorted(label_sets) -> list[dict]:
+    return sorted(label_sets, key=lambda labels: sorted(labels.items()))
+
+
+def _firing_scenarios(alert_rule, scenario_set):
+    scenarios = scenario_set.for_rule(alert_rule.name, "firing")
+    expect(scenarios, f"{alert_rule.location}: no firing scenario for '{alert_rule.name}'")
+    return scenarios
 
 
 @pytest.mark.conformance(component="scenarios", check="scenario file valid", subject="scenarios")
@@ -47,12 +53,11 @@ def test_has_scenarios(alert_rule, scenario_set):
 
 @pytest.mark.conformance(component="alerting", check="fires (virtual time)")
 def test_fires(alert_rule, scenario_set, timelines):
-    scenarios = scenario_set.for_rule(alert_rule.name, "firing")
-    expect(scenarios, f"{alert_rule.location}: no firing scenario for '{alert_rule.name}'")
+    scenarios = _firing_scenarios(alert_rule, scenario_set)
     for scenario in scenarios:
         timeline = _timeline(timelines, scenario)
-        expected = _labels_of(scenario, alert_rule.name)
-        observed = _labels(timeline.alerts(alert_rule.name, timeline.end))
+        expected = _sorted(a.full_labels() for a in scenario.firing if a.alertname == alert_rule.name)
+        observed = _sorted(a.labels for a in timeline.alerts(alert_rule.name, timeline.end))
         fired_at = timeline.fired_times(alert_rule.name)
         expect(observed == expected, (
             f"{alert_rule.location}: alert '{alert_rule.name}' in scenario {scenario.path.name} "
@@ -62,15 +67,9 @@ def test_fires(alert_rule, scenario_set, timelines):
             f"expression: {alert_rule.expr.strip()}; promtool test: {timeline.test_file}"))
 
 
-def _labels_of(scenario, alertname: str) -> list[dict]:
-    return sorted((a.full_labels() for a in scenario.firing if a.alertname == alertname),
-                  key=lambda labels: sorted(labels.items()))
-
-
 @pytest.mark.conformance(component="alerting", check="for duration honoured (virtual time)")
 def test_for_duration(alert_rule, scenario_set, timelines):
-    scenarios = scenario_set.for_rule(alert_rule.name, "firing")
-    expect(scenarios, f"{alert_rule.location}: no firing scenario for '{alert_rule.name}'")
+    scenarios = _firing_scenarios(alert_rule, scenario_set)
     for scenario in scenarios:
         timeline = _timeline(timelines, scenario)
         expect(timeline.fired_times(alert_rule.name),
@@ -84,8 +83,7 @@ def test_for_duration(alert_rule, scenario_set, timelines):
 
 @pytest.mark.conformance(component="alerting", check="annotations render (virtual time)")
 def test_annotations_render(alert_rule, scenario_set, timelines):
-    scenarios = scenario_set.for_rule(alert_rule.name, "firing")
-    expect(scenarios, f"{alert_rule.location}: no firing scenario for '{alert_rule.name}'")
+    scenarios = _firing_scenarios(alert_rule, scenario_set)
     timeline = _timeline(timelines, scenarios[0])
     fired = [a for t in timeline.fired_times(alert_rule.name) for a in timeline.alerts(alert_rule.name, t)]
     expect(fired, f"{alert_rule.location}: '{alert_rule.name}' never fired in {scenarios[0].path.name}: "
@@ -123,4 +121,4 @@ def _expect_never_fired(alert_rule, scenario, timeline):
     expect(not fired, (
         f"{alert_rule.location}: '{alert_rule.name}' fired at {fmt(fired[0]) if fired else ''} in "
         f"{scenario.path.name} ({scenario.description.strip()}), which must not raise it; "
-        f"labels {_labels(first)}; expression: {alert_rule.expr.strip()}; promtool test: {timeline.test_file}"))
+        f"labels {_sorted(a.labels for a in first)}; expression: {alert_rule.expr.strip()}; promtool test: {timeline.test_file}"))
