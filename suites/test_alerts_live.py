@@ -49,7 +49,7 @@ class Delivery:
         for scenario, alert in self.expected:
             rule, labels = self.rule(alert.alertname), alert.full_labels()
             if rule and d.resolvable_in_run(rule, self.live.real_time) and self.observed.first_firing(labels):
-                self.live.plan.end(scenario)
+                self.live.plan.end(scenario, self.live.feeder_elapsed())
                 self.resolutions[key(labels)] = d.Resolution(self.live.feeder_elapsed(), time.time())
         if self.resolutions:
             d.watch_resolution(self.live, self.resolutions, self.resolved_notified,

@@ -1,0 +1,147 @@
+"""Every dashboard panel on the live stack: each query returns data over the dashboard's time
+range, the unit fits what it yields, every legend label exists, and where the stack declares
+what a panel should show, the value agrees with what the live feed knows.
+
+Path: Grafana is not installable on air-gapped machines, so each target is interpolated by the
+harness the way Grafana documents it and run against the live Prometheus; the report says so.
+"""
+
+import time
+
+import pytest
+
+from fixtures.checks import expect
+from fixtures.dashboards.evaluate import bounds_problem, run_target, settling_window_s
+from fixtures.dashboards.interpolation import legend, legend_labels
+from fixtures.dashboards.model import load_datasources, resolve_datasource
+from fixtures.dashboards.truth import panel_truths
+from fixtures.polling import poll
+from fixtures.subjects import dashboards
+
+pytestmark = pytest.mark.live
+PATH_NOTE = ("dashboards: Grafana is not available here; each panel query was interpolated by the harness as "
+             "Grafana documents it ($__interval, $__rate_interval, $__range, template variables, legend format) "
+             "and run against the live Prometheus")
+DATA_DEADLINE_S = 90.0  # two scrapes of the slowest job and a rate window's first pair of samples
+SETTLE_CAP_S = 600.0
+
+
+class PanelRuns:
+    """Every panel evaluated once the live feed has had time to produce data; timed per dashboard."""
+
+    def __init__(self, live_stack, stack):
+        self.live = live_stack
+        self.results = {}
+        self.load_s = {}
+        if "prometheus" in live_stack.failures:
+            return
+        directory = stack.grafana_path("datasources")
+        self.datasources = load_datasources(directory) if directory else []
+        self.dashboards = dashboards(stack)
+        poll(self._evaluate_all, lambda complete: complete, timeout=DATA_DEADLINE_S, interval=5)
+        live_stack.notes.append(PATH_NOTE)
+        for title, seconds_ in self.load_s.items():
+            live_stack.timings[f"dashboard_load_s[{title}]"] = round(seconds_, 3)
+
+    def _evaluate_all(self) -> bool:
+        complete = True
+        for dashboard in self.dashboards:
+            began = time.monotonic()
+            for panel in dashboard.panels:
+                self.results[panel.id] = [self._run(dashboard, panel, target) for target in panel.targets]
+                complete &= all(r.has_data for r in self.results[panel.id])
+            self.load_s[dashboard.title] = time.monotonic() - began
+        return complete
+
+    def _run(self, dashboard, panel, target):
+        source = resolve_datasource(target.datasource or panel.datasource, self.datasources)
+        return run_target(self.live.prometheus, dashboard, panel, target, source)
+
+    def rerun(self, panel, target):
+        dashboard = next(d for d in self.dashboards if panel in d.panels)
+        return self._run(dashboard, panel, target)
+
+
+@pytest.fixture(scope="session")
+def panel_runs(live_stack, stack):
+    return PanelRuns(live_stack, stack)
+
+
+def _results(panel, live_stack, panel_runs):
+    if "prometheus" in live_stack.failures:
+        pytest.fail(f"prometheus did not start: {live_stack.failures['prometheus']}", pytrace=False)
+    results = panel_runs.results[panel.id]
+    expect(results, f"panel '{panel.id}' has no query to run")
+    return results
+
+
+@pytest.mark.conformance(component="grafana", check="panel returns data (live)")
+def test_panel_has_data(panel, live_stack, panel_runs):
+    for result in _results(panel, live_stack, panel_runs):
+        expect(result.error is None, f"panel '{panel.id}' query {result.target.ref_id} `{result.query}`: "
+                                     f"Prometheus refused it: {result.error}")
+        expect(result.has_data, (
+            f"panel '{panel.id}' query {result.target.ref_id} `{result.query}` (as written: `{result.target.expr}`) "
+            f"returned no data over the dashboard's time range after {DATA_DEADLINE_S:.0f}s of live feed; "
+            f"series: {[s.labels for s in result.series] or 'none'}"))
+
+
+@pytest.mark.conformance(component="grafana", check="values fit the unit (live)")
+def test_panel_unit(panel, live_stack, panel_runs):
+    for result in _results(panel, live_stack, panel_runs):
+        values = [v for s in result.series for v in s.values]
+        expect(values, f"panel '{panel.id}' query {result.target.ref_id} returned no data: no unit to judge")
+        problem = bounds_problem(panel.unit, values)
+        expect(problem is None, f"panel '{panel.id}' query {result.target.ref_id} `{result.query}`: {problem}")
+
+
+@pytest.mark.conformance(component="grafana", check="legend labels exist (live)")
+def test_panel_legend(panel, live_stack, panel_runs):
+    for result in _results(panel, live_stack, panel_runs):
+        wanted = legend_labels(result.target.legend_format)
+        for series in result.series:
+            missing = [label for label in wanted if label not in series.labels]
+            expect(not missing, (
+                f"panel '{panel.id}' query {result.target.ref_id}: legend {result.target.legend_format!r} uses "
+                f"{missing}, absent from the series {series.labels}; it renders as "
+                f"{legend(result.target.legend_format, series.labels)!r}"))
+
+
+def _settled(result, panel, live_stack, panel_runs):
+    """The query's result once its look-back window is full of fed data: a 5m rate over a
+    younger series reads low until then. Windows longer than SETTLE_CAP_S (``$__range`` over
+    hours) are judged at once: beyond any test run, and exact for ratios of equal windows."""
+    window = settling_window_s(result.query)
+    ready_at = window + 2 * max(live_stack.scrape_interval_s(job) for job in live_stack.stack.scrape_target_roles)
+    if window > SETTLE_CAP_S or live_stack.feeder_elapsed() >= ready_at:
+        return result
+    time.sleep(ready_at - live_stack.feeder_elapsed())
+    return panel_runs.rerun(panel, result.target)
+
+
+@pytest.mark.conformance(component="grafana", check="value agrees with the scenario (live)")
+def test_panel_value(valued_panel, live_stack, panel_runs, stack):
+    panel = valued_panel
+    truths = panel_truths(stack.manifest)
+    declared = [(r, truths[(panel.id, r.target.ref_id)]) for r in _results(panel, live_stack, panel_runs)
+                if (panel.id, r.target.ref_id) in truths]
+    expect(declared, f"the manifest declares values for panel '{panel.id}' queries that it does not have")
+    for result, truth in declared:
+        result = _settled(result, panel, live_stack, panel_runs)
+        fact = truth.evaluate(live_stack.plan, live_stack.feeder_elapsed())
+        where = f"panel '{panel.id}' query {result.target.ref_id} `{result.query}`"
+        expect(result.has_data, f"{where}: shows nothing; expected {fact.value if fact.by == () else fact.per_series}")
+        if not fact.by:
+            expect(fact.value is not None, f"{where}: the live feed holds nothing for fact {truth.fact}")
+            observed = [s.last for s in result.series if s.last is not None]
+            expect(len(observed) == 1 and truth.agrees(observed[0], fact.value), (
+                f"{where}: shows {observed if len(observed) != 1 else round(observed[0], 4)}; "
+                f"expected {truth.describe(fact.value)}"))
+            continue
+        shown = {tuple(s.labels.get(name, "") for name in fact.by): s.last for s in result.series}
+        wrong = {key: value for key, value in shown.items()
+                 if key not in fact.per_series or not truth.agrees(value, fact.per_series[key])}
+        unshown = sorted(set(fact.per_series) - set(shown))
+        expect(not wrong and not unshown, (
+            f"{where}: by {fact.by}, shows {shown}; expected {fact.per_series} (±{truth.tolerance:.0%}); "
+            f"wrong: {wrong}; missing: {unshown}"))
