@@ -11,7 +11,7 @@ import time
 import pytest
 
 from fixtures.checks import expect
-from fixtures.dashboards.evaluate import bounds_problem, run_target, settling_window_s
+from fixtures.dashboards.evaluate import bounds_problem, run_target, run_through_grafana, settling_window_s
 from fixtures.dashboards.interpolation import legend, legend_labels
 from fixtures.dashboards.model import load_datasources, resolve_datasource
 from fixtures.dashboards.truth import panel_truths
@@ -19,9 +19,11 @@ from fixtures.polling import poll
 from fixtures.subjects import dashboards
 
 pytestmark = pytest.mark.live
-PATH_NOTE = ("dashboards: Grafana is not available here; each panel query was interpolated by the harness as "
-             "Grafana documents it ($__interval, $__rate_interval, $__range, template variables, legend format) "
-             "and run against the live Prometheus")
+INTERPOLATED = ("dashboards: Grafana is not available in this profile; each panel query was interpolated by the "
+                "harness as Grafana documents it ($__interval, $__rate_interval, $__range, template variables, "
+                "legend format) and run against the live Prometheus")
+THROUGH_GRAFANA = ("dashboards: provisioned into Grafana from the stack's files; each panel query ran through "
+                   "Grafana's /api/ds/query")
 DATA_DEADLINE_S = 90.0  # two scrapes of the slowest job and a rate window's first pair of samples
 SETTLE_CAP_S = 600.0
 
@@ -38,8 +40,9 @@ class PanelRuns:
         directory = stack.grafana_path("datasources")
         self.datasources = load_datasources(directory) if directory else []
         self.dashboards = dashboards(stack)
+        self.grafana = live_stack.grafana
         poll(self._evaluate_all, lambda complete: complete, timeout=DATA_DEADLINE_S, interval=5)
-        live_stack.notes.append(PATH_NOTE)
+        live_stack.notes.append(THROUGH_GRAFANA if self.grafana else INTERPOLATED)
         for title, seconds_ in self.load_s.items():
             live_stack.timings[f"dashboard_load_s[{title}]"] = round(seconds_, 3)
 
@@ -55,7 +58,9 @@ class PanelRuns:
 
     def _run(self, dashboard, panel, target):
         source = resolve_datasource(target.datasource or panel.datasource, self.datasources)
-        return run_target(self.live.prometheus, dashboard, panel, target, source)
+        if self.grafana is None:
+            return run_target(self.live.prometheus, dashboard, panel, target, source)
+        return run_through_grafana(self.grafana, dashboard, panel, target, source)
 
     def rerun(self, panel, target):
         dashboard = next(d for d in self.dashboards if panel in d.panels)
