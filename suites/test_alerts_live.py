@@ -3,15 +3,11 @@ targets, evaluates the real rules and fires the expected alerts; the real Alertm
 the receiver the stack intends, and the notification arrives at that receiver's sinks; silent
 and healthy scenarios raise nothing during the whole run."""
 
-import time
-
 import pytest
 
 from fixtures.checks import expect
-from fixtures.configfiles import load_yaml
-from fixtures.durations import seconds
 from fixtures.scenarios import delivery as d
-from fixtures.subjects import alert_rules
+from fixtures.scenarios.delivery import Delivery, key
 
 pytestmark = pytest.mark.live
 
@@ -20,101 +16,6 @@ def require_running(live_stack, *names):
     for name in names:
         if name in live_stack.failures:
             pytest.fail(f"{name} did not start: {live_stack.failures[name]}", pytrace=False)
-
-
-class Delivery:
-    """The whole live run's outcome, gathered once: what fired, what each sink received."""
-
-    def __init__(self, live_stack, stack):
-        self.live = live_stack
-        self.stack = stack
-        self.config = load_yaml(stack.alertmanager_config_path) or {}
-        self.expected = live_stack.plan.expected
-        self.rules = alert_rules(stack)
-        self.observed = d.Observed()
-        self.resolutions: dict[tuple, d.Resolution] = {}
-        # With --real-time, rules wait out their configured `for` and windows: so does the watch.
-        self.extra_wait_s = max((seconds(r.for_ or 0) + r.longest_range_s() for r in self.rules), default=0.0) \
-            if live_stack.real_time else 0.0
-        if "prometheus" not in live_stack.failures:
-            self.observed = d.watch(live_stack, self.complete, d.DEADLINE_S + self.extra_wait_s)
-            self._record_timings()
-            self._end_and_watch_resolution()
-
-    def rule(self, alertname: str):
-        return next((rule for rule in self.rules if rule.name == alertname), None)
-
-    def _end_and_watch_resolution(self):
-        """End every firing scenario whose alert can resolve within the run, and watch it resolve."""
-        for scenario, alert in self.expected:
-            rule, labels = self.rule(alert.alertname), alert.full_labels()
-            if rule and d.resolvable_in_run(rule, self.live.real_time) and self.observed.first_firing(labels):
-                self.live.plan.end(scenario, self.live.feeder_elapsed())
-                self.resolutions[key(labels)] = d.Resolution(self.live.feeder_elapsed(), time.time())
-        if self.resolutions:
-            d.watch_resolution(self.live, self.resolutions, self.resolved_notified,
-                               d.RESOLVE_DEADLINE_S + self.extra_wait_s)
-            self.live.timings["last_resolution_s"] = max(
-                (r.resolved_at for r in self.resolutions.values() if r.resolved_at is not None), default=0.0)
-
-    def after_end(self, integration, alert) -> list:
-        """Notifications for the alert that arrived after its scenario ended."""
-        resolution = self.resolutions[key(alert.full_labels())]
-        if integration.kind == "webhook":
-            found = d.webhook_resolved(self.live.sinks.webhook.snapshot(), integration, alert.full_labels())
-        else:
-            found = self.deliveries(integration, alert)
-        return [n for n in found if n.at > resolution.ended_wall]
-
-    def resolved_notified(self) -> bool:
-        if "alertmanager" in self.live.failures:
-            return True
-        return all(self.after_end(integration, alert)
-                   for _, alert in self.expected if key(alert.full_labels()) in self.resolutions
-                   for integration in d.integrations(self.config, self.intended(alert)) if d.sends_resolved(integration))
-
-    def intended(self, alert):
-        return self.stack.severity_receivers.get(alert.labels.get("severity"))
-
-    def static_annotations(self, alertname: str) -> dict:
-        """The alert's annotations whose text is fixed (no template), as a notification shows them."""
-        for rule in self.rules:
-            if rule.name == alertname:
-                return {k: v for k, v in rule.annotations.items() if "{{" not in v}
-        return {}
-
-    def deliveries(self, integration, alert) -> list:
-        if integration.kind == "webhook":
-            return d.webhook_matches(self.live.sinks.webhook.snapshot(), integration, alert.full_labels())
-        if integration.kind == "slack":
-            expected = d.slack_expectations(integration, alert, self.static_annotations(alert.alertname))
-            return d.slack_matches(self.live.sinks.slack.snapshot(), integration, expected)
-        return d.mail_matches(self.live.sinks.smtp.snapshot(), integration, alert.alertname)
-
-    def complete(self, observed) -> bool:
-        notifying = "alertmanager" not in self.live.failures
-        for _, alert in self.expected:
-            if observed.first_firing(alert.full_labels()) is None:
-                return False
-            for integration in d.integrations(self.config, self.intended(alert)) if notifying else []:
-                if not self.deliveries(integration, alert):
-                    return False
-        return True
-
-    def _record_timings(self):
-        """Phases of the live run, in seconds from the start of the feed."""
-        started = self.live.feeder.started_at if self.live.feeder else time.monotonic()
-        if self.observed.firing:
-            self.live.timings["first_alert_s"] = min(t for t, _ in self.observed.firing)
-        arrivals = [r.at for r in self.live.sinks.webhook.snapshot() + self.live.sinks.slack.snapshot()]
-        arrivals += [m.at for m in self.live.sinks.smtp.snapshot()]
-        if arrivals:
-            wall_start = time.time() - (time.monotonic() - started)
-            self.live.timings["last_notification_s"] = max(arrivals) - wall_start
-
-
-def key(labels: dict) -> tuple:
-    return tuple(sorted(labels.items()))
 
 
 @pytest.fixture(scope="session")
