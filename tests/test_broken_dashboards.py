@@ -3,13 +3,9 @@ defect: statically (no container) and live (a valid query that returns nothing).
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from tests.layout import ROOT, SUITES
+from tests.live_runs import run_suites
 
 EXECUTIVE = "grafana/dashboards/analytics-executive.json"
 FRESHNESS = "Analytics Executive Dashboard/Data Freshness"
@@ -51,13 +47,10 @@ def test_each_dashboard_defect_fails_its_check(defect, broken_stack, run_suites)
 def test_a_valid_query_that_returns_nothing_fails_live(broken_stack, tmp_path, engine):
     stack_dir = broken_stack(EXECUTIVE, '"expr": "avg(data_quality_score)"',
                              '"expr": "avg(data_quality_score{table_name=\\"no_such_table\\"})"')
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", str(SUITES), "--stack", str(stack_dir), "--report-dir", str(tmp_path),
-         "-m", "live", "-k", "test_panel_has_data", "-q", "-p", "no:cacheprovider"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
-    checks = {c["subject"]: c for c in json.loads((tmp_path / "results.json").read_text())["checks"]}
+    run = run_suites(stack_dir, tmp_path, "-m", "live", "-k", "test_panel_has_data")
+    checks = {c["subject"]: c for c in run.report["checks"]}
     broken = checks[QUALITY]
-    assert broken["status"] == "failed", completed.stdout[-2000:]
+    assert broken["status"] == "failed", run.stdout[-2000:]
     assert 'no_such_table' in broken["message"] and "returned no data" in broken["message"], broken["message"]
     others = [c for subject, c in checks.items() if subject != QUALITY]
     assert others and all(c["status"] == "passed" for c in others), [(c["subject"], c["message"]) for c in others]

@@ -5,7 +5,6 @@ interrupted with Ctrl-C leaves no container or network behind."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -15,19 +14,10 @@ from pathlib import Path
 
 from tests.conftest import harness_resources
 from tests.layout import REFERENCE_STACK, ROOT, SUITES
+from tests.live_runs import run_suites
 
 SEED = REFERENCE_STACK / "examples" / "seed"
 SEED_FINDINGS = Path(__file__).parent / "expected" / "seed_findings.txt"
-
-
-def run_suites(stack: Path, report_dir: Path, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", str(SUITES), "--stack", str(stack), "--report-dir", str(report_dir),
-         "-q", "-p", "no:cacheprovider", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
-    )
-    results = report_dir / "results.json"
-    return completed, json.loads(results.read_text()) if results.exists() else {}
 
 
 def expected_findings() -> set[str]:
@@ -36,25 +26,27 @@ def expected_findings() -> set[str]:
 
 
 def test_the_reference_stack_passes_every_check(tmp_path, engine):
-    completed, report = run_suites(REFERENCE_STACK, tmp_path)
+    run = run_suites(REFERENCE_STACK, tmp_path)
+    report = run.report
     checks = report.get("checks", [])
     # Resolution of rules with a long look-back is left to --real-time runs, and says so.
     deferred = [c for c in checks if c["status"] == "skipped" and "checked with --real-time" in c["message"]]
     not_passed = [(c["nodeid"], c["status"], c["message"][:300]) for c in checks
                   if c["status"] != "passed" and c not in deferred]
-    assert checks and not not_passed, f"{not_passed}\n{completed.stdout[-3000:]}"
-    assert completed.returncode == 0, completed.stdout[-3000:]
+    assert checks and not not_passed, f"{not_passed}\n{run.stdout[-3000:]}"
+    assert run.returncode == 0, run.stdout[-3000:]
     live_checks = [c for c in checks if "test_alerts_live.py" in c["nodeid"]]
     assert live_checks, "the live alert suite ran no check"
 
 
 def test_the_seed_fails_exactly_its_known_findings(tmp_path, engine):
-    completed, report = run_suites(SEED, tmp_path)
+    run = run_suites(SEED, tmp_path)
+    report = run.report
     failed = {c["nodeid"] for c in report.get("checks", []) if c["status"] in ("failed", "error")}
     expected = expected_findings()
     assert failed == expected, (
         f"new findings (not in {SEED_FINDINGS.name}): {sorted(failed - expected)}\n"
-        f"findings no longer reported: {sorted(expected - failed)}\n{completed.stdout[-2000:]}"
+        f"findings no longer reported: {sorted(expected - failed)}\n{run.stdout[-2000:]}"
     )
     messages = {c["nodeid"]: c["message"] for c in report["checks"]}
     assert "infrastructure_rules.yml" in messages["suites/test_static_prometheus.py::test_rule_file_exists[infrastructure_rules.yml]"]
@@ -100,6 +92,6 @@ def test_a_killed_runs_leftovers_are_removed_by_the_next_run(tmp_path, engine):
     process.wait(30)
     assert any(owner.endswith(owner_suffix) for owner in harness_resources(engine).values()), \
         "the killed run had started nothing to leave behind"
-    completed, _ = run_suites(REFERENCE_STACK, tmp_path / "next", "-m", "live", "-k", "test_prometheus_starts")
+    run = run_suites(REFERENCE_STACK, tmp_path / "next", "-m", "live", "-k", "test_prometheus_starts")
     left = [name for name, owner in harness_resources(engine).items() if owner.endswith(owner_suffix)]
-    assert not left, f"the next run did not remove the killed run's {left}\n{completed.stdout[-1500:]}"
+    assert not left, f"the next run did not remove the killed run's {left}\n{run.stdout[-1500:]}"
