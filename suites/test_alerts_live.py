@@ -5,17 +5,11 @@ and healthy scenarios raise nothing during the whole run."""
 
 import pytest
 
-from fixtures.checks import expect
+from fixtures.checks import expect, require_running
 from fixtures.scenarios import delivery as d
 from fixtures.scenarios.delivery import Delivery, key
 
 pytestmark = pytest.mark.live
-
-
-def require_running(live_stack, *names):
-    for name in names:
-        if name in live_stack.failures:
-            pytest.fail(f"{name} did not start: {live_stack.failures[name]}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -90,21 +84,19 @@ def _check_content(rule, alert, integration, arrived):
 
 
 @pytest.mark.conformance(component="alerting", check="silent below threshold (live)")
-def test_silent_live(alert_rule, live_stack, delivery, stack):
+def test_silent_live(alert_rule, live_stack, delivery, scenario_set):
     require_running(live_stack, "prometheus")
-    _expect_untouched(alert_rule, delivery, kind="silent")
+    _expect_untouched(alert_rule, delivery, scenario_set, kind="silent")
 
 
 @pytest.mark.conformance(component="alerting", check="silent on a healthy day (live)")
-def test_healthy_quiet_live(alert_rule, live_stack, delivery):
+def test_healthy_quiet_live(alert_rule, live_stack, delivery, scenario_set):
     require_running(live_stack, "prometheus")
-    _expect_untouched(alert_rule, delivery, kind="healthy")
+    _expect_untouched(alert_rule, delivery, scenario_set, kind="healthy")
 
 
-def _expect_untouched(rule, delivery, kind):
-    from fixtures.scenarios.suite import ScenarioSet
-
-    names = [s.name for s in ScenarioSet.load(delivery.stack).of_kind(kind)
+def _expect_untouched(rule, delivery, scenario_set, kind):
+    names = [s.name for s in scenario_set.of_kind(kind)
              if kind == "healthy" or s.rule == rule.name]
     expect(names, f"{rule.location}: no {kind} scenario for '{rule.name}'")
     fired = [(t, labels) for t, labels in delivery.observed.firing if labels.get("alertname") == rule.name

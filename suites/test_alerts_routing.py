@@ -7,13 +7,6 @@ from fixtures.checks import expect
 from fixtures.tools import amtool_route
 
 
-@pytest.fixture(scope="session")
-def scenario_set(stack):
-    from fixtures.scenarios.suite import ScenarioSet
-
-    return ScenarioSet.load(stack)
-
-
 @pytest.mark.conformance(component="alertmanager", check="routes to the intended receiver")
 def test_routes(alert_rule, scenario_set, stack):
     config = stack.alertmanager_config_path

@@ -7,15 +7,10 @@ import re
 import pytest
 
 from fixtures.checks import expect
-from fixtures.scenarios.suite import ScenarioSet, run_virtual
+from fixtures.scenarios.suite import run_virtual
 from fixtures.scenarios.virtual import fmt
 
 TEMPLATE_ERRORS = ("<error expanding template", "<no value>", "error executing template")
-
-
-@pytest.fixture(scope="session")
-def scenario_set(stack):
-    return ScenarioSet.load(stack)
 
 
 @pytest.fixture(scope="session")

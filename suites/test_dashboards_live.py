@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from fixtures.checks import expect
+from fixtures.checks import expect, require_running
 from fixtures.dashboards.evaluate import bounds_problem, run_target, run_through_grafana, settling_window_s
 from fixtures.dashboards.interpolation import legend, legend_labels
 from fixtures.dashboards.model import load_datasources, resolve_datasource
@@ -73,8 +73,7 @@ def panel_runs(live_stack, stack):
 
 
 def _results(panel, live_stack, panel_runs):
-    if "prometheus" in live_stack.failures:
-        pytest.fail(f"prometheus did not start: {live_stack.failures['prometheus']}", pytrace=False)
+    require_running(live_stack, "prometheus")
     results = panel_runs.results[panel.id]
     expect(results, f"panel '{panel.id}' has no query to run")
     return results
@@ -117,7 +116,7 @@ def _settled(result, panel, live_stack, panel_runs):
     younger series reads low until then. Windows longer than SETTLE_CAP_S (``$__range`` over
     hours) are not waited for: beyond any test run, and exact for ratios of equal windows."""
     window = settling_window_s(result.query)
-    ready_at = window + 2 * max(live_stack.scrape_interval_s(job) for job in live_stack.stack.scrape_target_roles)
+    ready_at = window + 2 * max(live_stack.scrape_intervals_s.values())
     if window <= SETTLE_CAP_S and live_stack.feeder_elapsed() < ready_at:
         time.sleep(ready_at - live_stack.feeder_elapsed())
     return panel_runs.rerun(panel, result.target)
@@ -130,7 +129,7 @@ def test_panel_value(valued_panel, live_stack, panel_runs, stack):
     declared = [(r, truths[(panel.id, r.target.ref_id)]) for r in _results(panel, live_stack, panel_runs)
                 if (panel.id, r.target.ref_id) in truths]
     expect(declared, f"the manifest declares values for panel '{panel.id}' queries that it does not have")
-    lag = max(live_stack.scrape_interval_s(job) for job in stack.scrape_target_roles)
+    lag = max(live_stack.scrape_intervals_s.values())
     for result, truth in declared:
         result = _settled(result, panel, live_stack, panel_runs)
         now = live_stack.feeder_elapsed()

@@ -3,16 +3,11 @@ Alertmanager, and scrapes a synthetic target for every scrape job."""
 
 import pytest
 
-from fixtures.checks import expect
+from fixtures.checks import expect, require_running
 from fixtures.polling import poll
 
 pytestmark = pytest.mark.live
 SCRAPE_GRACE_S = 15  # beyond two scrape intervals: a first scrape lands anywhere in the first one
-
-
-def require_running(live_stack, name: str) -> None:
-    if name in live_stack.failures:
-        pytest.fail(f"{name} did not start: {live_stack.failures[name]}", pytrace=False)
 
 
 @pytest.mark.conformance(component="prometheus", check="service starts", subject="prometheus")
@@ -41,8 +36,7 @@ def test_rule_loaded(alert_rule, live_stack):
 
 @pytest.mark.conformance(component="prometheus", check="discovers alertmanager", subject="alertmanager")
 def test_alertmanager_discovered(live_stack):
-    require_running(live_stack, "prometheus")
-    require_running(live_stack, "alertmanager")
+    require_running(live_stack, "prometheus", "alertmanager")
     seen = poll(live_stack.prometheus.alertmanagers, bool, timeout=30)
     expect(seen.ok, f"Prometheus lists no active Alertmanager after {seen.waited_s:.0f}s; last seen: {seen.value!r}")
 
@@ -53,7 +47,7 @@ def test_target_up(scrape_job, live_stack, stack):
     require_running(live_stack, "prometheus")
     if f"target:{job}" in live_stack.failures:
         pytest.fail(live_stack.failures[f"target:{job}"], pytrace=False)
-    interval = live_stack.scrape_interval_s(job)
+    interval = live_stack.scrape_intervals_s[job]
 
     def health():
         return {t["labels"].get("instance"): (t["health"], t.get("lastError", ""))
