@@ -18,6 +18,7 @@ class CheckResult:
     message: str
     nodeid: str
     duration_s: float = 0.0
+    evidence: dict = field(default_factory=dict)  # what the check saw: queries, values, payloads, timings
 
 
 @dataclass
