@@ -51,6 +51,8 @@ def test_the_seed_fails_exactly_its_known_findings(tmp_path, engine):
     messages = {c["nodeid"]: c["message"] for c in report["checks"]}
     assert "infrastructure_rules.yml" in messages["suites/test_static_prometheus.py::test_rule_file_exists[infrastructure_rules.yml]"]
     assert "unsupported scheme" in messages["suites/test_live_smoke.py::test_alertmanager_starts"]
+    logging_failure = messages["suites/test_logs_live.py::test_logging_code_runs"]
+    assert "logging_config.py:16" in logging_failure and "TypeError" in logging_failure, logging_failure
 
 
 def test_an_interrupted_live_run_leaves_nothing_behind(tmp_path, engine):

@@ -31,10 +31,11 @@ def test_a_service_without_an_image_for_a_profile_names_manifest_and_line(broken
     )
 
 
-def test_a_service_without_a_port_is_refused(broken_stack):
-    stack_dir = broken_stack("manifest.yml", "    port: 9090\n", "")
-    with pytest.raises(ConfigError, match="service 'prometheus' has no 'port'"):
-        Stack.load(stack_dir)
+def test_a_service_without_a_port_has_none_and_its_environment_is_read(reference_stack):
+    # A log shipper is asked nothing over the network: no port to publish.
+    assert reference_stack.services["rsyslog"].port is None
+    assert reference_stack.services["elasticsearch"].port == 9200
+    assert reference_stack.services["elasticsearch"].environment["discovery.type"] == "single-node"
 
 
 def test_the_reference_manifest_loads(reference_stack):

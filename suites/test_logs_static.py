@@ -1,0 +1,50 @@
+"""The log pipeline's files, before anything starts: what the compose file mounts exists, every
+pipeline service has its configuration, and the index template maps the events' fields."""
+
+import pytest
+
+from fixtures.checks import expect
+from fixtures.configfiles import ConfigError, SourceLine, load_json
+from fixtures.logs.events import STANDARD_FIELDS
+
+
+@pytest.mark.conformance(component="logs", check="compose mount exists")
+def test_compose_mount_exists(compose_mount, stack):
+    service, source, path, line = compose_mount
+    compose = stack.path(stack.manifest["logs"]["compose"])
+    expect(path.exists(), (
+        f"{compose}:{line}: service '{service}' mounts {source}, which does not exist "
+        f"({stack.relative(path)}): the service starts without the configuration it is given\n"
+        f"    {SourceLine(compose, line).text.strip()}"
+    ))
+
+
+@pytest.mark.conformance(component="logs", check="configuration present")
+def test_log_service_configuration_present(log_service, stack):
+    service = stack.services[log_service]
+    missing = [stack.relative(m.source) for m in service.mounts if not m.source.exists()]
+    expect(not missing, (
+        f"{stack.manifest_path}: log pipeline service '{log_service}' is given {', '.join(missing)}, "
+        f"which the stack does not have"
+    ))
+
+
+@pytest.mark.conformance(component="logs", check="index template maps the events")
+def test_index_template(log_settings):
+    path = log_settings.index_template
+    expect(path.exists(), f"{path}: the index template the manifest names does not exist, so the store "
+                          "guesses every field's type from the first event it sees (a timestamp may stay text)")
+    try:
+        template = load_json(path)
+    except ConfigError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    patterns = template.get("index_patterns") or []
+    expect(log_settings.index_pattern in patterns, (
+        f"{path}: index_patterns {patterns} do not include {log_settings.index_pattern}, "
+        "the indices the events are shipped to"
+    ))
+    properties = ((template.get("template") or {}).get("mappings") or {}).get("properties") or {}
+    unmapped = [name for name in STANDARD_FIELDS if name not in properties]
+    expect(not unmapped, f"{path}: the standard fields {unmapped} have no mapping")
+    kind = properties["timestamp"].get("type")
+    expect(kind == "date", f"{path}: timestamp is mapped as {kind!r}, expected 'date'")
