@@ -51,6 +51,8 @@ def test_the_seed_fails_exactly_its_known_findings(tmp_path, engine):
     messages = {c["nodeid"]: c["message"] for c in report["checks"]}
     assert "infrastructure_rules.yml" in messages["suites/test_static_prometheus.py::test_rule_file_exists[infrastructure_rules.yml]"]
     assert "unsupported scheme" in messages["suites/test_live_smoke.py::test_alertmanager_starts"]
+    assert "tracer_config.py:4" in messages["suites/test_traces_live.py::test_tracing_code_runs"]
+    assert "opentelemetry.exporter.jaeger" in messages["suites/test_traces_live.py::test_tracing_code_runs"]
 
 
 def test_an_interrupted_live_run_leaves_nothing_behind(tmp_path, engine):
