@@ -9,7 +9,7 @@ import pytest
 
 from fixtures.configfiles import ConfigError
 from fixtures.feeders.traced_pipeline import EXPECTED_SPANS, PIPELINE, SOURCE, SOURCE_SERVICE_NAME
-from fixtures.services.jaeger import ObservedSpan, parse_trace, same_id
+from fixtures.services.jaeger import ObservedSpan, config_path, parse_trace, same_id
 from fixtures.stack import Stack
 from fixtures.traces.backend import TracingBackend
 from fixtures.traces.spans import content_problems, delay_summary, duration_problems, match, placement_problems
@@ -158,3 +158,12 @@ def test_the_endpoint_names_jaeger_by_its_published_port_and_says_so(endpoint, e
     assert (note is None) == (rewritten == endpoint)
     if note:
         assert endpoint in note and rewritten in note
+
+
+def test_jaegers_config_file_is_found_through_the_mounts():
+    service = Stack.load(REFERENCE_STACK).tracing.jaeger
+    assert config_path(service) == REFERENCE_STACK / "jaeger" / "config.yml"
+    assert config_path(replace(service, command=("--config=file:/etc/jaeger/other.yml",))) == (
+        REFERENCE_STACK / "jaeger" / "other.yml")
+    assert config_path(replace(service, command=("--config", "/elsewhere/config.yml"))) is None
+    assert config_path(replace(service, command=None)) is None
