@@ -12,6 +12,7 @@ from fixtures.feeders.traced_pipeline import EXPECTED_SPANS, PIPELINE, SOURCE, S
 from fixtures.services.jaeger import ObservedSpan, config_path, parse_trace, same_id
 from fixtures.stack import Stack
 from fixtures.traces.backend import TracingBackend
+from fixtures.traces.source import code_run_at_import, unread_parameters
 from fixtures.traces.spans import content_problems, delay_summary, duration_problems, match, placement_problems
 from tests.layout import REFERENCE_STACK
 
@@ -167,3 +168,23 @@ def test_jaegers_config_file_is_found_through_the_mounts():
         REFERENCE_STACK / "jaeger" / "other.yml")
     assert config_path(replace(service, command=("--config", "/elsewhere/config.yml"))) is None
     assert config_path(replace(service, command=None)) is None
+
+
+SEED_TRACING = REFERENCE_STACK / "examples" / "seed" / "app" / "src" / "tracing" / "tracer_config.py"
+
+
+def test_the_seeds_tracing_module_is_read_for_its_ignored_service_name_and_its_code_at_import():
+    assert [(f.line, f.problem) for f in unread_parameters(SEED_TRACING)] == [
+        (10, "never reads its parameter 'service_name'")]
+    assert [f.line for f in code_run_at_import(SEED_TRACING)] == [34, 36]
+    reference = Stack.load(REFERENCE_STACK).tracing.module
+    assert unread_parameters(reference) == [] and code_run_at_import(reference) == []
+
+
+def test_definitions_docstrings_constants_and_a_main_guard_run_nothing_at_import(tmp_path):
+    module = tmp_path / "tracing.py"
+    module.write_text('"""Doc."""\nimport os\nDEFAULT = "x"\n\n\ndef configure_tracing(a, b):\n    return a\n\n\n'
+                      'if __name__ == "__main__":\n    configure_tracing(1, 2)\nprint(os.name)\n')
+    assert [(f.line, f.text) for f in code_run_at_import(module)] == [(12, "print(os.name)")]
+    assert [f.problem for f in unread_parameters(module)] == ["never reads its parameter 'b'"]
+    assert unread_parameters(module, "absent") is None
