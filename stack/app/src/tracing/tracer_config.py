@@ -1,7 +1,7 @@
 # src/tracing/tracer_config.py
 
 from opentelemetry import trace
-# Fix (check: traces / tracing code runs): the seed imported opentelemetry.exporter.jaeger.thrift,
+# Fix (check: test_tracing_code_runs): the seed imported opentelemetry.exporter.jaeger.thrift,
 # which OpenTelemetry no longer ships (last release 1.21.0; with current releases it does not
 # even import). Jaeger takes OTLP natively: spans go over OTLP/HTTP.
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -16,11 +16,12 @@ def configure_tracing(service_name: str, jaeger_endpoint: str):
 
     jaeger_endpoint is Jaeger's OTLP/HTTP traces URL, e.g. http://jaeger:4318/v1/traces.
     """
-    # Fix (check: traces / span arrives, under the configured service name): the seed never used
-    # service_name; spans arrived as "unknown_service". It is now the resource's service.name.
+    # Fix (checks: test_configure_tracing_uses_its_arguments, test_trace_found_by_service_name):
+    # the seed never used service_name; spans arrived as "unknown_service". It is now the
+    # resource's service.name.
     provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service_name}))
 
-    # Fix (check: traces / tracing code runs): OTLP/HTTP to the collector endpoint given; the
+    # Fix (check: test_tracing_code_runs): OTLP/HTTP to the collector endpoint given; the
     # seed's agent_host_name="jaeger", agent_port=14268 named the collector's HTTP port as the
     # agent's UDP port (6831), a dead setting beside collector_endpoint.
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=jaeger_endpoint)))
@@ -34,11 +35,11 @@ def configure_tracing(service_name: str, jaeger_endpoint: str):
     
     return tracer
 
-# Fix: the seed ran this usage example at import time, calling the undefined
-# extract_customers(); it now runs only when executed as a script.
+# Fix (check: test_tracing_module_runs_nothing_at_import): the seed ran this usage example at
+# import time, calling the undefined extract_customers(); it now runs only as a script.
 if __name__ == "__main__":
     # Usage in pipeline code
-    # Fix (check: traces / tracing code runs): Jaeger's OTLP/HTTP receiver, not Thrift on 14268.
+    # Fix (check: test_tracing_code_runs): Jaeger's OTLP/HTTP receiver, not Thrift on 14268.
     tracer = configure_tracing("analytics-pipeline", "http://jaeger:4318/v1/traces")
 
     with tracer.start_as_current_span("extract_customer_data") as span:
