@@ -117,3 +117,17 @@ def test_a_rule_group_written_as_a_bare_name_is_a_finding_not_a_crash(broken_sta
     failed = [c for c in run.report.get("checks", []) if c["status"] == "failed"]
     assert any("infrastructure_rules.yml" in c["message"] for c in failed), failed
     run.assert_no_container_started()
+
+
+def test_a_jaeger_config_naming_an_unknown_exporter(broken_stack, run_suites):
+    stack_dir = broken_stack("jaeger/config.yml", "      exporters: [jaeger_storage_exporter]",
+                             "      exporters: [jaeger_storage]")
+    config = stack_dir.resolve() / "jaeger" / "config.yml"
+
+    run = run_suites(stack_dir)
+
+    check = run.check("test_jaeger_config_validates")
+    assert check["status"] == "failed", check
+    assert f"{config}: Jaeger rejects the configuration" in check["message"], check["message"]
+    assert "jaeger_storage" in check["message"], check["message"]
+    run.assert_no_container_started()

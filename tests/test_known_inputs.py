@@ -53,6 +53,8 @@ def test_the_seed_fails_exactly_its_known_findings(tmp_path, engine):
     assert "unsupported scheme" in messages["suites/test_live_smoke.py::test_alertmanager_starts"]
     logging_failure = messages["suites/test_logs_live.py::test_logging_code_runs"]
     assert "logging_config.py:16" in logging_failure and "TypeError" in logging_failure, logging_failure
+    assert "tracer_config.py:4" in messages["suites/test_traces_live.py::test_tracing_code_runs"]
+    assert "opentelemetry.exporter.jaeger" in messages["suites/test_traces_live.py::test_tracing_code_runs"]
 
 
 def test_an_interrupted_live_run_leaves_nothing_behind(tmp_path, engine):

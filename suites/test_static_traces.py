@@ -1,0 +1,74 @@
+"""Tracing, before anything starts: Jaeger's configuration checked by Jaeger itself (``jaeger
+validate``), and the stack's tracing module read for what a live run cannot show once the module
+fails to import: arguments it ignores, and code it runs on import."""
+
+import pytest
+
+from fixtures.checks import expect
+from fixtures.services import jaeger
+from fixtures.tools import ToolMissing, jaeger_validate
+from fixtures.traces.source import ENTRY_POINT, code_run_at_import, unread_parameters
+
+# What an ignored argument of configure_tracing costs, where the harness knows it.
+UNREAD_COST = {
+    "service_name": "Jaeger files spans under the resource's service.name, so they would arrive as "
+                    "OpenTelemetry's default 'unknown_service' and a search by the configured name finds nothing",
+}
+
+
+def require_tracing(stack):
+    if stack.tracing is None:
+        pytest.skip(f"{stack.manifest_path} declares no tracing")
+    return stack.tracing
+
+
+def read(check, path):
+    try:
+        return check(path)
+    except SyntaxError as exc:
+        pytest.fail(f"{path}:{exc.lineno}: the tracing module does not parse: {exc.msg}", pytrace=False)
+    except OSError as exc:
+        pytest.fail(f"{path}: cannot read the tracing module: {exc}", pytrace=False)
+
+
+@pytest.mark.conformance(component="traces", check="jaeger validate", subject="jaeger config")
+def test_jaeger_config_validates(stack):
+    service = require_tracing(stack).jaeger
+    path = jaeger.config_path(service)
+    expect(path is not None and path.is_file(), (
+        f"{stack.manifest_path}: the jaeger service's command {list(service.command or [])} names no "
+        f"--config file that its mounts {[(str(m.source), m.target) for m in service.mounts]} provide"
+    ))
+    try:
+        result = jaeger_validate(jaeger.BINARY, path)
+    except ToolMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
+    errors = [line for line in result.output.splitlines() if "application version" not in line]
+    expect(result.ok, f"{path}: Jaeger rejects the configuration:\n" + "\n".join(errors))
+
+
+@pytest.mark.conformance(component="traces", check="configure_tracing uses its arguments", subject=ENTRY_POINT)
+def test_configure_tracing_uses_its_arguments(stack):
+    path = require_tracing(stack).module
+    unread = read(unread_parameters, path)
+    expect(unread is not None, f"{path}: defines no {ENTRY_POINT}(service_name, endpoint) at module level")
+    expect(not unread, "; ".join(
+        f"{path}:{f.line}: {ENTRY_POINT} {f.problem} (`{f.text}`)"
+        + next((f": {cost}" for name, cost in UNREAD_COST.items() if f"'{name}'" in f.problem), "")
+        for f in unread
+    ))
+
+
+@pytest.mark.conformance(component="traces", check="tracing module runs nothing at import", subject="tracing module")
+def test_tracing_module_runs_nothing_at_import(stack):
+    path = require_tracing(stack).module
+    findings = read(code_run_at_import, path)
+    configures = any(f"{ENTRY_POINT}(" in f.text for f in findings)
+    expect(not findings, (
+        f"{path}: importing the tracing set-up runs code: "
+        + "; ".join(f"line {f.line} `{f.text}`" for f in findings)
+        + (f"; {ENTRY_POINT} then runs with the module's own arguments, and OpenTelemetry keeps the first "
+           "tracer provider a process sets, so the application's own call (its service name, its endpoint) "
+           "is ignored" if configures else "")
+        + "; keep usage examples under `if __name__ == \"__main__\":`"
+    ))
