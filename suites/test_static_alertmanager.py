@@ -2,7 +2,7 @@
 
 import pytest
 
-from fixtures.checks import at, at_output, expect
+from fixtures.checks import at, at_output, expect, fail
 from fixtures.configfiles import load_yaml
 from fixtures.tools import amtool_check_config, amtool_route
 
@@ -20,7 +20,7 @@ def test_severity_routes(severity, stack):
     try:
         chosen = amtool_route(path, {"severity": severity})
     except RuntimeError as exc:
-        pytest.fail(f"{path}: cannot route severity={severity}: {exc}", pytrace=False)
+        fail(f"{path}: cannot route severity={severity}: {exc}", at(path))
     config = load_yaml(path) or {}
     defined = [receiver.get("name") for receiver in config.get("receivers") or []]
     missing = [name for name in chosen if name not in defined]
