@@ -26,9 +26,6 @@ class Redactor:
         alternatives = sorted(self.placeholders, key=len, reverse=True)
         self._pattern = re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
 
-    def __bool__(self) -> bool:
-        return self._pattern is not None
-
     def text(self, text: str) -> str:
         if self._pattern is None or not text:
             return text
