@@ -2,5 +2,6 @@
 
 from reports.html_writer import write_html
 from reports.json_writer import write_json
+from reports.junit_writer import write_junit
 
-WRITERS = (write_json, write_html)
+WRITERS = (write_json, write_html, write_junit)

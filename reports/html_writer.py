@@ -1,80 +1,139 @@
-"""report.html: a plain, self-contained summary of a run (no external scripts, styles or fonts)."""
+"""report.html: one self-contained page a person reads to learn what is wrong, where, and on what
+evidence (inline CSS, no script, font or image from anywhere).
+
+The first screen is the regression view (when a previous run was given) and the failures; then
+the alert matrix (each rule against every check of every phase), the dashboards (each panel: its
+checks, data, value and unit), one section per component (logs and traces appear as soon as their
+suites record checks), the static findings with file, line and text, every check's evidence, the
+environment, and the changes made to the configuration for the live run.
+"""
 
 from __future__ import annotations
 
-from html import escape
-from itertools import groupby
+import hashlib
+import json
+import re
+from collections import defaultdict
 from pathlib import Path
 
-from reports.model import LEVELS, RunResults
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; max-width: 80rem; }
-table { border-collapse: collapse; width: 100%; margin-bottom: 1.5rem; }
-th, td { border: 1px solid #ccc; padding: .3rem .5rem; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; }
-.passed { color: #17692c; } .failed, .error { color: #a4161a; font-weight: bold; } .skipped { color: #777; }
-pre { white-space: pre-wrap; margin: 0; font-size: .85rem; }
-"""
+from reports.model import LEVELS, CheckResult, RunResults
+
+# Components a monitoring stack is expected to have: one without checks says "not run".
+EXPECTED_COMPONENTS = ("stack", "prometheus", "alerting", "alertmanager", "grafana", "logs", "traces")
+PHASES = ("static", "virtual time", "routing", "live")
+GLYPHS = {"passed": "✓", "failed": "✗", "error": "!", "skipped": "–"}
+MATRIX_SUBJECTS = {"alert_rule": "alert rules"}
+PANEL_SUBJECTS = ("panel", "valued_panel")
+
+_environment = Environment(loader=PackageLoader("reports", "templates"), autoescape=select_autoescape(["html", "j2"]),
+                           undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
-def _summary(run: RunResults) -> str:
+def phase_of(module: str) -> str:
+    """The phase a suite module belongs to, from its name (test_static_x, test_alerts_virtual...)."""
+    for phase, marker in (("static", "static"), ("virtual time", "virtual"), ("routing", "routing")):
+        if marker in module:
+            return phase
+    return "live" if "live" in module or "smoke" in module else module.removeprefix("test_")
+
+
+def anchor(check: CheckResult) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", f"{check.check} {check.subject}").strip("-").lower()[:60]
+    return f"check-{slug}-{hashlib.sha1(check.nodeid.encode()).hexdigest()[:6]}"
+
+
+def _component_summary(run: RunResults) -> list[dict]:
     rows = []
-    for level in LEVELS:
-        counts = run.counts(level)
-        cells = "".join(f"<td>{counts[status]}</td>" for status in counts)
-        rows.append(f"<tr><th>{level}</th>{cells}</tr>")
-    header = "".join(f"<th>{status}</th>" for status in run.counts())
-    return f"<table><tr><th>level</th>{header}</tr>{''.join(rows)}</table>"
+    for component in run.component_names:
+        levels = {level: run.counts(level, component) for level in LEVELS}
+        failing = sum(levels["MUST"][s] for s in ("failed", "error"))
+        rows.append({"name": component, "levels": levels, "conforms": failing == 0,
+                     "should_failing": sum(levels["SHOULD"][s] for s in ("failed", "error"))})
+    return rows
 
 
-def _environment(run: RunResults) -> str:
-    items = [("stack", run.stack), ("profile", run.profile), ("started", run.started),
-             ("duration", f"{run.duration_s:.1f} s")]
-    items += [(f"{name} version", version) for name, version in sorted(run.components.items())]
-    items += [(f"{name} image", image) for name, image in sorted(run.images.items())]
-    items += [(name, f"{seconds:.2f} s") for name, seconds in sorted(run.timings.items())]
-    return "<table>" + "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in items) + "</table>"
+def _phases(run: RunResults) -> list[dict]:
+    totals: dict[str, dict] = {}
+    for module, seconds in run.phases.items():
+        phase = totals.setdefault(phase_of(module), {"name": phase_of(module), "seconds": 0.0, "modules": []})
+        phase["seconds"] += seconds
+        phase["modules"].append((module, seconds))
+    order = {name: index for index, name in enumerate(PHASES)}
+    return sorted(totals.values(), key=lambda p: order.get(p["name"], len(order)))
 
 
-def _checks(run: RunResults) -> str:
-    sections = []
-    ordered = sorted(run.checks, key=lambda c: (c.component, c.check, c.subject))
-    for component, checks in groupby(ordered, key=lambda c: c.component):
-        rows = "".join(
-            f"<tr><td>{escape(c.check)}</td><td>{escape(c.subject)}</td><td>{c.level}</td>"
-            f'<td class="{c.status}">{c.status}</td><td><pre>{escape(c.message)}</pre></td></tr>'
-            for c in checks
-        )
-        sections.append(
-            f"<h2 id=\"{escape(component)}\">{escape(component)}</h2><table><tr><th>check</th><th>subject</th>"
-            f"<th>level</th><th>status</th><th>message</th></tr>{rows}</table>"
-        )
-    return "".join(sections)
+def _matrix(checks: list[CheckResult], kinds: tuple[str, ...]) -> dict:
+    """Subjects (rows) against checks grouped by phase (columns): each cell one check result."""
+    chosen = [c for c in checks if c.subject_kind in kinds]
+    columns: dict[tuple[str, str], None] = {}
+    order = {name: index for index, name in enumerate(PHASES)}
+    for check in sorted(chosen, key=lambda c: (order.get(phase_of(c.module), len(order)), c.module)):
+        columns.setdefault((phase_of(check.module), check.check), None)
+    rows: dict[str, dict] = {}
+    for check in chosen:
+        row = rows.setdefault(check.subject, {"subject": check.subject, "cells": {}, "location": None, "failing": 0})
+        row["cells"][(phase_of(check.module), check.check)] = check
+        row["location"] = row["location"] or check.location
+        row["failing"] += check.failing
+    phases = [(phase, sum(1 for p, _ in columns if p == phase)) for phase in dict.fromkeys(p for p, _ in columns)]
+    return {"columns": list(columns), "phases": phases, "rows": list(rows.values())}
 
 
-def _transforms(run: RunResults) -> str:
-    if not run.transforms and not run.notes:
-        return ""
-    rows = "".join(
-        f"<tr><td>{escape(t['file'])}</td><td>{escape(t['location'])}</td><td>{escape(t['change'])}</td>"
-        f"<td>{escape(t['reason'])}</td></tr>" for t in run.transforms
-    )
-    notes = "".join(f"<li>{escape(note)}</li>" for note in run.notes)
-    return (
-        "<h2 id=\"transforms\">Changes made for the live run</h2>"
-        f"<table><tr><th>file</th><th>where</th><th>change</th><th>why</th></tr>{rows}</table>"
-        + (f"<ul>{notes}</ul>" if notes else "")
+def _panels(checks: list[CheckResult]) -> list[dict]:
+    """Per panel: what it showed (queries, last values, unit) from the live checks' evidence."""
+    panels: dict[str, dict] = {}
+    for check in checks:
+        if check.subject_kind not in PANEL_SUBJECTS:
+            continue
+        panel = panels.setdefault(check.subject, {"subject": check.subject, "unit": "", "type": "", "queries": []})
+        if check.evidence.get("unit"):
+            panel["unit"], panel["type"] = check.evidence["unit"], check.evidence.get("type", "")
+        for key, value in check.evidence.items():
+            if key.startswith("query ") and isinstance(value, dict):
+                _merge_query(panel["queries"], key.removeprefix("query "), value)
+    return list(panels.values())
+
+
+def _merge_query(queries: list[dict], ref_id: str, seen: dict) -> None:
+    found = next((q for q in queries if q["ref_id"] == ref_id), None)
+    if found is None:
+        found = {"ref_id": ref_id, "query": seen.get("query", ""), "series": [], "expected": None}
+        queries.append(found)
+    if seen.get("series"):
+        found["series"] = seen["series"]
+    if seen.get("expected") is not None:
+        found["expected"] = seen["expected"]
+
+
+def _by_component(checks: list[CheckResult]) -> dict[str, list[CheckResult]]:
+    grouped = defaultdict(list)
+    for check in sorted(checks, key=lambda c: (c.component, not c.failing, c.check, c.subject)):
+        grouped[check.component].append(check)
+    return dict(sorted(grouped.items()))
+
+
+def _evidence_text(value) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+
+
+def render(run: RunResults) -> str:
+    failing = sorted((c for c in run.checks if c.failing), key=lambda c: (LEVELS.index(c.level), c.component))
+    static_findings = [c for c in failing if phase_of(c.module) == "static"]
+    dashboards = _matrix(run.checks, PANEL_SUBJECTS)
+    return _environment.get_template("report.html.j2").render(
+        run=run, levels=LEVELS, glyphs=GLYPHS, anchor=anchor, phase_of=phase_of, evidence_text=_evidence_text,
+        components=_component_summary(run), not_run=[c for c in EXPECTED_COMPONENTS if c not in run.component_names],
+        phases=_phases(run), failing=failing, static_findings=static_findings,
+        alert_matrix=_matrix(run.checks, tuple(MATRIX_SUBJECTS)), dashboards=dashboards,
+        panels=_panels(run.checks), by_component=_by_component(run.checks),
+        must_failing=sum(1 for c in failing if c.level == "MUST"),
+        by_nodeid={c.nodeid: c for c in run.checks},
     )
 
 
 def write_html(run: RunResults, directory: Path) -> Path:
     path = directory / "report.html"
-    title = f"Conformance report: {escape(run.stack_name)}"
-    path.write_text(
-        f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>"
-        f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><style>{STYLE}</style></head>"
-        f"<body><h1>{title}</h1>{_summary(run)}<h2>Environment</h2>{_environment(run)}{_transforms(run)}{_checks(run)}</body></html>\n",
-        encoding="utf-8",
-    )
+    path.write_text(render(run), encoding="utf-8")
     return path

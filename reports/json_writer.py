@@ -1,4 +1,4 @@
-"""results.json: the machine-readable record of a run."""
+"""results.json: the machine-readable record of a run (evidence values JSON cannot hold are kept as text)."""
 
 from __future__ import annotations
 
@@ -10,5 +10,5 @@ from reports.model import RunResults
 
 def write_json(run: RunResults, directory: Path) -> Path:
     path = directory / "results.json"
-    path.write_text(json.dumps(run.to_dict(), indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(run.to_dict(), indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")
     return path

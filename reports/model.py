@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 STATUSES = ("passed", "failed", "error", "skipped")
 LEVELS = ("MUST", "SHOULD")
+NOT_PASSED = ("failed", "error")
+
+
+def module_of(nodeid: str) -> str:
+    """The suite module of a test id (``test_alerts_live``): the phase of the run it belongs to."""
+    return nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
 
 
 @dataclass
@@ -19,6 +25,21 @@ class CheckResult:
     nodeid: str
     duration_s: float = 0.0
     evidence: dict = field(default_factory=dict)  # what the check saw: queries, values, payloads, timings
+    location: dict | None = None  # where in the stack the finding is: {"file", "line", "text"}
+    subject_kind: str = ""  # the subject fixture the check is parametrised over: alert_rule, panel...
+
+    @property
+    def module(self) -> str:
+        return module_of(self.nodeid)
+
+    @property
+    def failing(self) -> bool:
+        return self.status in NOT_PASSED
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CheckResult:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 @dataclass
@@ -31,18 +52,31 @@ class RunResults:
     components: dict[str, str] = field(default_factory=dict)  # component -> version
     images: dict[str, str] = field(default_factory=dict)  # service -> image reference
     timings: dict[str, float] = field(default_factory=dict)
+    phases: dict[str, float] = field(default_factory=dict)  # suite module -> wall seconds (setup, call, teardown)
     transforms: list[dict] = field(default_factory=list)  # changes made to the files for the live run
     notes: list[str] = field(default_factory=list)
     checks: list[CheckResult] = field(default_factory=list)
+    regression: dict | None = None  # against a previous run's results.json (reports.regression.compare)
 
-    def counts(self, level: str | None = None) -> dict[str, int]:
+    def counts(self, level: str | None = None, component: str | None = None) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
         for check in self.checks:
-            if level is None or check.level == level:
+            if (level is None or check.level == level) and (component is None or check.component == component):
                 counts[check.status] += 1
         return counts
+
+    @property
+    def component_names(self) -> list[str]:
+        return sorted({check.component for check in self.checks})
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["summary"] = {"all": self.counts(), **{level: self.counts(level) for level in LEVELS}}
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RunResults:
+        known = {f.name for f in fields(cls)} - {"checks"}
+        results = cls(**{k: v for k, v in data.items() if k in known})
+        results.checks = [CheckResult.from_dict(c) for c in data.get("checks", [])]
+        return results

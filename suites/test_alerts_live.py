@@ -24,11 +24,16 @@ def _expected_for(delivery, rule):
 
 
 @pytest.mark.conformance(component="alerting", check="fires (live)")
-def test_fires_live(alert_rule, live_stack, delivery):
+def test_fires_live(alert_rule, live_stack, delivery, evidence):
     require_running(live_stack, "prometheus")
+    evidence["expression"] = alert_rule.expr.strip()
+    evidence["watched up to (s)"] = round(d.DEADLINE_S + delivery.extra_wait_s)
     for scenario, alert in _expected_for(delivery, alert_rule):
         labels = alert.full_labels()
         seen = [lab for _, lab in delivery.observed.firing if lab.get("alertname") == alert_rule.name]
+        evidence[scenario.path.name] = {"expected labels": labels,
+                                        "fired after (s of feed)": delivery.observed.first_firing(labels),
+                                        "firing label sets of this rule seen": len(seen)}
         expect(delivery.observed.first_firing(labels) is not None, (
             f"{alert_rule.location}: '{alert_rule.name}' did not fire live within "
             f"{d.DEADLINE_S + delivery.extra_wait_s:.0f}s of feeding "
@@ -36,20 +41,29 @@ def test_fires_live(alert_rule, live_stack, delivery):
 
 
 @pytest.mark.conformance(component="alertmanager", check="notification delivered (live)")
-def test_notified(alert_rule, live_stack, delivery):
+def test_notified(alert_rule, live_stack, delivery, evidence):
     require_running(live_stack, "prometheus", "alertmanager")
     for scenario, alert in _expected_for(delivery, alert_rule):
         receiver = delivery.intended(alert)
         found = d.integrations(delivery.config, receiver)
+        received = evidence.setdefault("notifications received", {})
         expect(found, f"{delivery.stack.alertmanager_config_path}: receiver {receiver!r} intended for "
                       f"severity={alert.labels.get('severity')} has no webhook, Slack or e-mail integration")
         for integration in found:
             arrived = delivery.deliveries(integration, alert)
+            received[f"{receiver} {integration.kind} ({scenario.path.name})"] = _payload(arrived[-1]) if arrived else None
             expect(arrived, (
                 f"'{alert_rule.name}' ({scenario.path.name}) with labels {alert.full_labels()}: no {integration.kind} "
                 f"notification reached receiver '{receiver}' (sink {integration.path}); "
                 f"{_what_arrived(delivery, integration, alert)}"))
             _check_content(alert_rule, alert, integration, arrived)
+
+
+def _payload(notification) -> dict:
+    """What a sink received, as evidence: the webhook or Slack body, or the mail's envelope and text."""
+    if hasattr(notification, "subject"):
+        return {"to": list(notification.recipients), "subject": notification.subject, "text": notification.body}
+    return {"path": notification.path, "body": notification.body}
 
 
 def _what_arrived(delivery, integration, alert) -> str:

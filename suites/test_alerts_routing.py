@@ -8,7 +8,7 @@ from fixtures.tools import amtool_route
 
 
 @pytest.mark.conformance(component="alertmanager", check="routes to the intended receiver")
-def test_routes(alert_rule, scenario_set, stack):
+def test_routes(alert_rule, scenario_set, stack, evidence):
     config = stack.alertmanager_config_path
     alerts = [a for s in scenario_set.for_rule(alert_rule.name, "firing") for a in s.firing
               if a.alertname == alert_rule.name]
@@ -23,6 +23,7 @@ def test_routes(alert_rule, scenario_set, stack):
             chosen = amtool_route(config, labels)
         except RuntimeError as exc:
             pytest.fail(f"{config}: cannot route {labels}: {exc}", pytrace=False)
+        evidence[str(labels)] = {"routed to": chosen, "intended": intended}
         expect(chosen == [intended], (
             f"{config}: alert '{alert_rule.name}' ({alert_rule.location}) with labels {labels} is routed to "
             f"{chosen}; the stack intends severity={severity} for [{intended!r}]"))

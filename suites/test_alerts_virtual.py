@@ -47,13 +47,17 @@ def test_has_scenarios(alert_rule, scenario_set):
 
 
 @pytest.mark.conformance(component="alerting", check="fires (virtual time)")
-def test_fires(alert_rule, scenario_set, timelines):
+def test_fires(alert_rule, scenario_set, timelines, evidence):
     scenarios = _firing_scenarios(alert_rule, scenario_set)
+    evidence["expression"] = alert_rule.expr.strip()
     for scenario in scenarios:
         timeline = _timeline(timelines, scenario)
         expected = _sorted(a.full_labels() for a in scenario.firing if a.alertname == alert_rule.name)
         observed = _sorted(a.labels for a in timeline.alerts(alert_rule.name, timeline.end))
         fired_at = timeline.fired_times(alert_rule.name)
+        evidence[scenario.path.name] = {"expected at " + fmt(timeline.end): expected, "observed": observed,
+                                        "first fired at": fmt(fired_at[0]) if fired_at else None,
+                                        "promtool test": str(timeline.test_file)}
         expect(observed == expected, (
             f"{alert_rule.location}: alert '{alert_rule.name}' in scenario {scenario.path.name} "
             f"({scenario.description.strip()}): expected firing at {fmt(timeline.end)} with labels {expected}, "

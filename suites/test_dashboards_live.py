@@ -79,9 +79,19 @@ def _results(panel, live_stack, panel_runs):
     return results
 
 
+def _observed(result) -> dict:
+    """A query's evidence: as run, and the last value of each series (at most ten)."""
+    series = [{"labels": s.labels, "last": s.last, "points": len(s.values)} for s in result.series]
+    return {"query": result.query, "as written": result.target.expr, "error": result.error,
+            "series": series[:10], "series count": len(series)}
+
+
 @pytest.mark.conformance(component="grafana", check="panel returns data (live)")
-def test_panel_has_data(panel, live_stack, panel_runs):
+def test_panel_has_data(panel, live_stack, panel_runs, evidence):
+    evidence["unit"] = panel.unit or "none"
+    evidence["type"] = panel.type
     for result in _results(panel, live_stack, panel_runs):
+        evidence[f"query {result.target.ref_id}"] = _observed(result)
         expect(result.error is None, f"panel '{panel.id}' query {result.target.ref_id} `{result.query}`: "
                                      f"Prometheus refused it: {result.error}")
         expect(result.has_data, (
@@ -123,7 +133,7 @@ def _settled(result, panel, live_stack, panel_runs):
 
 
 @pytest.mark.conformance(component="grafana", check="value agrees with the scenario (live)")
-def test_panel_value(valued_panel, live_stack, panel_runs, stack):
+def test_panel_value(valued_panel, live_stack, panel_runs, stack, evidence):
     panel = valued_panel
     truths = panel_truths(stack.manifest)
     declared = [(r, truths[(panel.id, r.target.ref_id)]) for r in _results(panel, live_stack, panel_runs)
@@ -135,8 +145,20 @@ def test_panel_value(valued_panel, live_stack, panel_runs, stack):
         now = live_stack.feeder_elapsed()
         where = f"panel '{panel.id}' query {result.target.ref_id} `{result.query}`"
         # A panel shows the last scrape: it may lag the feed by one scrape interval.
-        verdicts = [_verdict(result, truth, truth.evaluate(live_stack.plan, at)) for at in (now, max(0.0, now - lag))]
+        facts = [truth.evaluate(live_stack.plan, at) for at in (now, max(0.0, now - lag))]
+        verdicts = [_verdict(result, truth, fact) for fact in facts]
+        evidence[f"query {result.target.ref_id}"] = {**_observed(result), "fact": truth.fact,
+                                                     "expected": _expected(truth, facts[0]),
+                                                     "read at (s of feed)": round(now, 1)}
         expect(any(problem is None for problem in verdicts), f"{where}: {verdicts[0]}")
+
+
+def _expected(truth, fact):
+    if fact.within is not None:
+        return f"within [{fact.within[0]:g}, {fact.within[1]:g}]"
+    if fact.by:
+        return {"/".join(key): value for key, value in (fact.per_series or {}).items()}
+    return truth.describe(fact.value) if fact.value is not None else None
 
 
 def _verdict(result, truth, fact) -> str | None:

@@ -4,7 +4,7 @@ ordered, and no panel uses a deprecated type."""
 
 import pytest
 
-from fixtures.checks import expect
+from fixtures.checks import at, expect
 from fixtures.dashboards.evaluate import time_unit_problem
 from fixtures.dashboards.interpolation import QueryContext, interpolate
 from fixtures.dashboards.model import DEPRECATED_PANEL_TYPES, load_datasources, resolve_datasource
@@ -28,7 +28,7 @@ def produced(stack):
 def test_provisions(dashboard):
     problems = dashboard.provisioning_problems()
     expect(not problems, f"{dashboard.path}: Grafana file provisioning would not load this dashboard: "
-                         + "; ".join(problems))
+                         + "; ".join(problems), at(dashboard.path, 1))
 
 
 @pytest.mark.conformance(component="grafana", check="datasource resolves")

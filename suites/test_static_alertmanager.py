@@ -2,7 +2,7 @@
 
 import pytest
 
-from fixtures.checks import expect
+from fixtures.checks import at, at_output, expect, fail
 from fixtures.configfiles import load_yaml
 from fixtures.tools import amtool_check_config, amtool_route
 
@@ -10,7 +10,8 @@ from fixtures.tools import amtool_check_config, amtool_route
 @pytest.mark.conformance(component="alertmanager", check="amtool check-config", subject="alertmanager.yml")
 def test_amtool_check_config(stack):
     result = amtool_check_config(stack.alertmanager_config_path)
-    expect(result.ok, f"{stack.alertmanager_config_path}: amtool rejects the configuration:\n{result.output}")
+    expect(result.ok, f"{stack.alertmanager_config_path}: amtool rejects the configuration:\n{result.output}",
+           at_output(stack.alertmanager_config_path, result.output))
 
 
 @pytest.mark.conformance(component="alertmanager", check="severity routes to an existing receiver")
@@ -19,10 +20,10 @@ def test_severity_routes(severity, stack):
     try:
         chosen = amtool_route(path, {"severity": severity})
     except RuntimeError as exc:
-        pytest.fail(f"{path}: cannot route severity={severity}: {exc}", pytrace=False)
+        fail(f"{path}: cannot route severity={severity}: {exc}", at(path))
     config = load_yaml(path) or {}
     defined = [receiver.get("name") for receiver in config.get("receivers") or []]
     missing = [name for name in chosen if name not in defined]
     expect(chosen and not missing, (
         f"{path}: severity={severity} routes to {chosen}, but the receivers defined are {defined}"
-    ))
+    ), at(path))

@@ -2,6 +2,7 @@
 
 import pytest
 
+from fixtures.checks import fail_config
 from fixtures.configfiles import ConfigError, load_config
 
 
@@ -10,4 +11,4 @@ def test_parses(config_file):
     try:
         load_config(config_file)
     except ConfigError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        fail_config(exc)

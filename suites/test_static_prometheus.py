@@ -2,7 +2,7 @@
 
 import pytest
 
-from fixtures.checks import expect
+from fixtures.checks import at, at_output, expect, fail_config
 from fixtures.configfiles import ConfigError
 from fixtures.tools import promtool_check_config, promtool_check_rules
 
@@ -12,7 +12,8 @@ REQUIRED_ANNOTATIONS = ("summary", "description")
 @pytest.mark.conformance(component="prometheus", check="promtool check config", subject="prometheus.yml")
 def test_promtool_check_config(stack):
     result = promtool_check_config(stack.prometheus_config_path)
-    expect(result.ok, f"{stack.prometheus_config_path}: promtool rejects the configuration:\n{result.output}")
+    expect(result.ok, f"{stack.prometheus_config_path}: promtool rejects the configuration:\n{result.output}",
+           at_output(stack.prometheus_config_path, result.output))
 
 
 @pytest.mark.conformance(component="prometheus", check="rule file exists")
@@ -20,13 +21,13 @@ def test_rule_file_exists(rule_file_entry):
     expect(rule_file_entry.matches, (
         f"{rule_file_entry.config}:{rule_file_entry.line}: rule_files entry '{rule_file_entry.pattern}' "
         f"matches no file in {rule_file_entry.config.parent}; Prometheus would silently load no rules from it"
-    ))
+    ), at(rule_file_entry.config, rule_file_entry.line))
 
 
 @pytest.mark.conformance(component="prometheus", check="promtool check rules")
 def test_promtool_check_rules(rule_file):
     result = promtool_check_rules(rule_file)
-    expect(result.ok, f"{rule_file}: promtool rejects the rules:\n{result.output}")
+    expect(result.ok, f"{rule_file}: promtool rejects the rules:\n{result.output}", at_output(rule_file, result.output))
 
 
 @pytest.mark.conformance(component="prometheus", check="expression parses")
@@ -34,7 +35,7 @@ def test_expression_parses(alert_rule):
     try:
         alert_rule.parse_expr()
     except ConfigError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        fail_config(exc)
 
 
 @pytest.mark.conformance(component="prometheus", check="severity label")
@@ -44,10 +45,11 @@ def test_severity_label(alert_rule, stack):
     expect(severity in levels, (
         f"{alert_rule.location}: alert '{alert_rule.name}' has severity {severity!r}; "
         f"expected one of the stack's levels {levels}"
-    ))
+    ), at(alert_rule.file, alert_rule.line))
 
 
 @pytest.mark.conformance(component="prometheus", check="summary and description")
 def test_annotations(alert_rule):
     missing = [name for name in REQUIRED_ANNOTATIONS if not str(alert_rule.annotations.get(name, "")).strip()]
-    expect(not missing, f"{alert_rule.location}: alert '{alert_rule.name}' lacks annotation(s) {missing}")
+    expect(not missing, f"{alert_rule.location}: alert '{alert_rule.name}' lacks annotation(s) {missing}",
+           at(alert_rule.file, alert_rule.line))

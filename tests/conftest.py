@@ -16,7 +16,7 @@ from fixtures.services.engine import LABEL_OWNER, LABEL_RUN, PODMAN_SOCKET, dock
 from fixtures.stack import Stack
 from tests.layout import REFERENCE_STACK
 
-pytest_plugins = ["pytester", "tests.static_runs"]
+pytest_plugins = ["pytester", "tests.static_runs", "tests.report_runs"]
 
 
 def _leave_out_examples(directory: str, names: list[str]) -> list[str]:

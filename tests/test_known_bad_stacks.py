@@ -35,6 +35,8 @@ def test_a_yaml_syntax_error_in_a_rule_file(broken_stack, run_suites):
     assert (parses["status"], parses["subject"]) == ("failed", "prometheus/analytics_rules.yml"), parses
     assert f"{rules}:{line}: invalid YAML: mapping values are not allowed" in parses["message"], parses
     assert "summary: Data quality score: below threshold" in parses["message"], "the offending text is shown"
+    assert parses["location"] == {"file": "prometheus/analytics_rules.yml", "line": line,
+                                  "text": "summary: Data quality score: below threshold"}, parses
     assert run.check("test_parses[prometheus/infrastructure_rules.yml]")["status"] == "passed"
     run.result.stdout.fnmatch_lines([
         "*_ test_parses[[]prometheus/analytics_rules.yml[]] _*",
@@ -62,6 +64,7 @@ def test_an_invalid_promql_expression(broken_stack, run_suites):
     assert (parses["status"], parses["subject"]) == ("failed", "PipelineDurationHigh"), parses
     expected = f"{rules}:{expr_line}: alert 'PipelineDurationHigh': invalid PromQL: unclosed left parenthesis"
     assert expected in parses["message"], parses["message"]
+    assert (parses["location"]["file"], parses["location"]["line"]) == ("prometheus/analytics_rules.yml", expr_line)
     assert run.check("test_expression_parses[PipelineFailureRate]")["status"] == "passed"
     run.result.stdout.fnmatch_lines([
         "*_ test_expression_parses[[]PipelineDurationHigh[]] _*",

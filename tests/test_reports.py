@@ -1,66 +1,153 @@
-"""reports/: the JSON and HTML writers over one run, summary counts per level, escaped messages."""
+"""reports/: the JSON, HTML and JUnit writers over one run, summary counts per level and per
+component, escaped messages, the alert matrix and the dashboards, the regression view."""
 
 import json
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 
 import pytest
 
-from reports import WRITERS, write_html, write_json
+from reports import WRITERS, write_html, write_json, write_junit
 from reports.model import CheckResult, RunResults
+from reports.regression import compare
 
 SCRIPT = "<script>alert('x')</script>"
+STATIC = "suites/test_static_prometheus.py::test_expression_parses"
 
 
-def check(subject: str, status: str, level: str = "MUST", message: str = "") -> CheckResult:
-    return CheckResult(
-        component="prometheus", subject=subject, check="expression parses", status=status, level=level,
-        message=message, nodeid=f"suites/test_static_prometheus.py::test_expression_parses[{subject}]",
-    )
+def check(subject: str, status: str, level: str = "MUST", message: str = "", **fields) -> CheckResult:
+    values = {"component": "prometheus", "check": "expression parses", "subject_kind": "alert_rule",
+              "nodeid": f"{STATIC}[{subject}]", **fields}
+    return CheckResult(subject=subject, status=status, level=level, message=message, **values)
 
 
 @pytest.fixture
 def run() -> RunResults:
     results = RunResults(stack="/stacks/<b>demo</b>", stack_name="demo <i>stack</i>", profile="local",
-                         started="2024-01-01T00:00:00+00:00", duration_s=1.5)
+                         started="2024-01-01T00:00:00+00:00", duration_s=1.5,
+                         phases={"test_static_prometheus": 0.5, "test_alerts_live": 20.0})
     results.checks += [
         check("PipelineFailureRate", "passed"),
-        check("DataQualityLow", "failed", message=f"rules.yml:35: invalid PromQL {SCRIPT}"),
+        check("DataQualityLow", "failed", message=f"rules.yml:35: invalid PromQL {SCRIPT}",
+              location={"file": "prometheus/rules.yml", "line": 35, "text": "expr: rate(x[5m] > 1"}),
         check("HighCPUUsage", "error", message="setup failed"),
         check("HighMemoryUsage", "passed", level="SHOULD"),
         check("DiskSpaceRunningLow", "skipped", level="SHOULD", message="not applicable"),
+        check("PipelineFailureRate", "passed", component="alerting", check="fires (live)",
+              nodeid="suites/test_alerts_live.py::test_fires_live[PipelineFailureRate]",
+              evidence={"expected labels": {"severity": "critical"}, "fired after (s of feed)": 44.5}),
+        check("Ops/CPU", "passed", component="grafana", check="panel returns data (live)", subject_kind="panel",
+              nodeid="suites/test_dashboards_live.py::test_panel_has_data[Ops/CPU]",
+              evidence={"unit": "percent", "type": "stat", "query A": {
+                  "query": "avg(cpu)", "series": [{"labels": {"instance": "n1"}, "last": 42.5, "points": 3}]}}),
     ]
     return results
 
 
-def test_summary_counts_each_status_per_level(run):
-    assert run.counts("MUST") == {"passed": 1, "failed": 1, "error": 1, "skipped": 0}
+class Page(HTMLParser):
+    """Ids, in-page links and text of a page, the way a browser would see them."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.ids, self.links, self.text = set(), [], []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href", "").startswith("#"):
+            self.links.append(attrs["href"][1:])
+        if tag in ("script", "link", "img") or (tag == "style" and attrs.get("src")):
+            self.text.append(f"<{tag}>")
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_summary_counts_each_status_per_level_and_component(run):
+    assert run.counts("MUST") == {"passed": 3, "failed": 1, "error": 1, "skipped": 0}
     assert run.counts("SHOULD") == {"passed": 1, "failed": 0, "error": 0, "skipped": 1}
-    assert run.counts() == {"passed": 2, "failed": 1, "error": 1, "skipped": 1}
+    assert run.counts(component="alerting") == {"passed": 1, "failed": 0, "error": 0, "skipped": 0}
+    assert run.component_names == ["alerting", "grafana", "prometheus"]
 
 
-def test_json_report_holds_every_check_and_the_summary(run, tmp_path):
+def test_json_report_holds_every_check_the_summary_and_reads_back(run, tmp_path):
     path = write_json(run, tmp_path)
     assert path == tmp_path / "results.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["summary"] == {"all": run.counts(), "MUST": run.counts("MUST"), "SHOULD": run.counts("SHOULD")}
     failed = [c for c in data["checks"] if c["status"] == "failed"]
-    assert [(c["subject"], c["message"]) for c in failed] == [("DataQualityLow", f"rules.yml:35: invalid PromQL {SCRIPT}")]
+    assert [(c["subject"], c["message"], c["location"]["line"]) for c in failed] == [
+        ("DataQualityLow", f"rules.yml:35: invalid PromQL {SCRIPT}", 35)]
     assert (data["stack_name"], data["profile"], data["duration_s"]) == ("demo <i>stack</i>", "local", 1.5)
+    assert RunResults.from_dict(data) == run
 
 
 def test_html_report_escapes_what_the_stack_wrote(run, tmp_path):
     html = write_html(run, tmp_path).read_text(encoding="utf-8")
     assert "<script>" not in html, "a message from the stack under test became markup"
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
     assert "<i>" not in html and "<b>" not in html, "the stack's name or path became markup"
 
 
-def test_html_report_shows_counts_per_level(run, tmp_path):
+def test_html_report_is_self_contained_and_every_anchor_resolves(run, tmp_path):
     html = write_html(run, tmp_path).read_text(encoding="utf-8")
-    assert "<tr><th>MUST</th><td>1</td><td>1</td><td>1</td><td>0</td></tr>" in html
-    assert "<tr><th>SHOULD</th><td>1</td><td>0</td><td>0</td><td>1</td></tr>" in html
+    page = Page(html)
+    assert not [t for t in page.text if t in ("<script>", "<link>", "<img>")], "the report loads something"
+    assert "http://" not in html and "https://" not in html and "@import" not in html
+    assert page.links and not [link for link in page.links if link not in page.ids], \
+        f"links to nowhere: {[link for link in page.links if link not in page.ids]}"
+
+
+def test_html_report_shows_counts_verdict_failures_matrix_and_panels(run, tmp_path):
+    text = " ".join(Page(write_html(run, tmp_path).read_text(encoding="utf-8")).text)
+    assert "does not conform: 2 MUST check(s) fail" in text
+    assert "prometheus/rules.yml:35" in text and "expr: rate(x[5m] > 1" in text, "a static finding lost its place"
+    assert "Alert matrix (5 rules)" in text
+    assert "Dashboards (1 panels)" in text and "42.5" in text and "percent" in text and "avg(cpu)" in text
+    assert '"fired after (s of feed)": 44.5' in text, "a check's evidence is missing"
+    assert "Not run (no checks recorded): stack, alertmanager, logs, traces." in text
+    assert "test_alerts_live 20.0" in text and "test_static_prometheus 0.5" in text, "durations per phase"
+
+
+def test_junit_has_one_testcase_per_check_named_after_component_check_and_subject(run, tmp_path):
+    root = ET.parse(write_junit(run, tmp_path)).getroot()
+    cases = root.findall("testsuite/testcase")
+    assert len(cases) == len(run.checks)
+    failed = [c for c in cases if c.find("failure") is not None]
+    assert [(c.get("classname"), c.get("name"), c.find("failure").get("message")) for c in failed] == [
+        ("prometheus", "expression parses[DataQualityLow]", f"rules.yml:35: invalid PromQL {SCRIPT}")]
+    assert [c.get("name") for c in cases if c.find("error") is not None] == ["expression parses[HighCPUUsage]"]
+    assert [c.get("name") for c in cases if c.find("skipped") is not None] == ["expression parses[DiskSpaceRunningLow]"]
+    suites = {s.get("name"): (s.get("tests"), s.get("failures"), s.get("errors")) for s in root.findall("testsuite")}
+    assert suites["prometheus"] == ("5", "1", "1")
+
+
+def test_regression_sorts_checks_into_newly_failing_fixed_still_failing_new_and_removed(run):
+    before = RunResults(stack="s", stack_name="demo", profile="local", started="2023-12-31T00:00:00+00:00")
+    before.checks = [check("PipelineFailureRate", "failed"), check("DataQualityLow", "passed"),
+                     check("HighCPUUsage", "failed"), check("Gone", "failed")]
+    diff = compare(before, run)
+    names = {key: [e["subject"] for e in diff[key]] for key in
+             ("newly_failing", "fixed", "still_failing", "new_checks", "removed_checks")}
+    assert names == {"newly_failing": ["DataQualityLow"], "fixed": ["PipelineFailureRate"],
+                     "still_failing": ["HighCPUUsage"],
+                     "new_checks": ["HighMemoryUsage", "DiskSpaceRunningLow", "PipelineFailureRate", "Ops/CPU"],
+                     "removed_checks": ["Gone"]}
+    assert diff["newly_failing"][0]["previous_status"] == "passed"
+
+
+def test_the_regression_view_comes_first(run, tmp_path):
+    before = RunResults(stack="s", stack_name="demo", profile="local", started="2023-12-31T00:00:00+00:00")
+    before.checks = [check("DataQualityLow", "passed")]
+    run.regression = compare(before, run)
+    html = write_html(run, tmp_path).read_text(encoding="utf-8")
+    assert html.index('id="regression"') < html.index('id="failures"') < html.index('id="summary"')
+    assert "1 newly failing" in html
 
 
 def test_every_writer_takes_the_same_arguments_and_writes_one_file(run, tmp_path):
     written = [writer(run, tmp_path) for writer in WRITERS]
-    assert sorted(p.name for p in written) == ["report.html", "results.json"]
+    assert sorted(p.name for p in written) == ["junit.xml", "report.html", "results.json"]
     assert all(p.parent == tmp_path and p.stat().st_size > 0 for p in written), written

@@ -1,0 +1,36 @@
+"""junit.xml: one testsuite per component and one testcase per check, for CI systems.
+
+classname is the component, name the check and its subject (``fires (live)[PipelineFailureRate]``);
+a failed check carries its message as the failure message, an error as an error, a skip as skipped.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from reports.model import RunResults
+
+OUTCOME_TAGS = {"failed": "failure", "error": "error", "skipped": "skipped"}
+
+
+def write_junit(run: RunResults, directory: Path) -> Path:
+    path = directory / "junit.xml"
+    root = ET.Element("testsuites", name=f"conformance: {run.stack_name}", tests=str(len(run.checks)),
+                      time=f"{run.duration_s:.3f}", timestamp=run.started)
+    for component in run.component_names:
+        checks = [c for c in run.checks if c.component == component]
+        counts = run.counts(component=component)
+        suite = ET.SubElement(root, "testsuite", name=component, tests=str(len(checks)),
+                              failures=str(counts["failed"]), errors=str(counts["error"]),
+                              skipped=str(counts["skipped"]), time=f"{sum(c.duration_s for c in checks):.3f}")
+        for check in checks:
+            case = ET.SubElement(suite, "testcase", classname=component, name=f"{check.check}[{check.subject}]",
+                                 time=f"{check.duration_s:.3f}", file=check.nodeid.split("::", 1)[0])
+            ET.SubElement(ET.SubElement(case, "properties"), "property", name="level", value=check.level)
+            tag = OUTCOME_TAGS.get(check.status)
+            if tag:
+                outcome = ET.SubElement(case, tag, message=check.message or check.status, type=check.level)
+                outcome.text = check.message
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    return path
