@@ -3,7 +3,7 @@ pipeline service has its configuration, and the index template maps the events' 
 
 import pytest
 
-from fixtures.checks import expect
+from fixtures.checks import at, expect, fail_config
 from fixtures.configfiles import ConfigError, SourceLine, load_json
 from fixtures.logs.events import STANDARD_FIELDS
 
@@ -16,7 +16,7 @@ def test_compose_mount_exists(compose_mount, stack):
         f"{compose}:{line}: service '{service}' mounts {source}, which does not exist "
         f"({stack.relative(path)}): the service starts without the configuration it is given\n"
         f"    {SourceLine(compose, line).text.strip()}"
-    ))
+    ), at(compose, line))
 
 
 @pytest.mark.conformance(component="logs", check="configuration present")
@@ -26,18 +26,19 @@ def test_log_service_configuration_present(log_service, stack):
     expect(not missing, (
         f"{stack.manifest_path}: log pipeline service '{log_service}' is given {', '.join(missing)}, "
         f"which the stack does not have"
-    ))
+    ), at(stack.manifest_path))
 
 
 @pytest.mark.conformance(component="logs", check="index template maps the events")
 def test_index_template(log_settings):
     path = log_settings.index_template
     expect(path.exists(), f"{path}: the index template the manifest names does not exist, so the store "
-                          "guesses every field's type from the first event it sees (a timestamp may stay text)")
+                          "guesses every field's type from the first event it sees (a timestamp may stay text)",
+           at(path))
     try:
         template = load_json(path)
     except ConfigError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        fail_config(exc)
     patterns = template.get("index_patterns") or []
     expect(log_settings.index_pattern in patterns, (
         f"{path}: index_patterns {patterns} do not include {log_settings.index_pattern}, "
@@ -47,4 +48,9 @@ def test_index_template(log_settings):
     unmapped = [name for name in STANDARD_FIELDS if name not in properties]
     expect(not unmapped, f"{path}: the standard fields {unmapped} have no mapping")
     kind = properties["timestamp"].get("type")
-    expect(kind == "date", f"{path}: timestamp is mapped as {kind!r}, expected 'date'")
+    expect(kind == "date", f"{path}: timestamp is mapped as {kind!r}, expected 'date'", at(path, _line_of(path, '"timestamp"')))
+
+
+def _line_of(path, text: str) -> int | None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next((number for number, line in enumerate(lines, 1) if text in line), None)
