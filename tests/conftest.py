@@ -12,7 +12,7 @@ import docker.errors
 import pytest
 import requests
 
-from fixtures.services.engine import LABEL_OWNER, LABEL_RUN, PODMAN_SOCKET, docker_client
+from fixtures.services.engine import LABEL_OWNER, LABEL_RUN, PODMAN_SOCKET, docker_client, labelled_containers
 from fixtures.stack import Stack
 from tests.layout import REFERENCE_STACK
 
@@ -53,10 +53,11 @@ def broken_stack(tmp_path: Path):
 
 def harness_resources(client) -> dict[str, str]:
     """Every container and network any harness run labelled (by kind and name) -> its owner label."""
-    containers = client.containers.list(all=True, filters={"label": LABEL_RUN})
+    containers = labelled_containers(client, LABEL_RUN)
     networks = client.networks.list(filters={"label": LABEL_RUN})
     return {
-        **{f"container {c.name}": (c.labels or {}).get(LABEL_OWNER, "") for c in containers},
+        **{f"container {c['Names'][0].lstrip('/')}": (c.get("Labels") or {}).get(LABEL_OWNER, "")
+           for c in containers},
         **{f"network {n.name}": (n.attrs.get("Labels") or {}).get(LABEL_OWNER, "") for n in networks},
     }
 
