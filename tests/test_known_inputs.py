@@ -74,7 +74,13 @@ def test_an_interrupted_live_run_leaves_nothing_behind(tmp_path, engine):
         time.sleep(0.5)
     assert started, f"the live run never started Prometheus:\n{process.stdout.read() if process.poll() else ''}"
     process.send_signal(signal.SIGINT)  # what Ctrl-C sends
-    output, _ = process.communicate(timeout=120)
+    try:
+        output, _ = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        # pytest's faulthandler prints every thread's stack on SIGABRT: where the teardown hangs.
+        process.send_signal(signal.SIGABRT)
+        output, _ = process.communicate(timeout=30)
+        raise AssertionError(f"the run did not end within 120s of Ctrl-C; its threads:\n{output[-6000:]}") from None
     left = [name for name, owner in harness_resources(engine).items() if owner.endswith(owner_suffix)]
     assert not left, f"left behind after Ctrl-C: {left}\n{output[-2000:]}"
     assert "KeyboardInterrupt" in output, output[-2000:]
