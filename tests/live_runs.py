@@ -19,6 +19,13 @@ TIMEOUT_S = 900
 TEARDOWN_S = 60
 
 
+def ctrl_c_enabled() -> None:
+    """In the child: SIGINT as a terminal user has it. A test session started in the background
+    by a non-interactive shell (CI) inherits SIGINT ignored, and Python then never turns Ctrl-C
+    into KeyboardInterrupt, so an interrupted run would carry on to the end."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @dataclass
 class LiveRun:
     returncode: int
@@ -29,7 +36,8 @@ class LiveRun:
 def run_suites(stack: Path, report_dir: Path, *args: str) -> LiveRun:
     command = [sys.executable, "-m", "pytest", str(SUITES), "--stack", str(stack), "--report-dir", str(report_dir),
                "-q", "-p", "no:cacheprovider", *args]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               preexec_fn=ctrl_c_enabled)
     try:
         stdout, _ = process.communicate(timeout=TIMEOUT_S)
     except BaseException:

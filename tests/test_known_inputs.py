@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tests.conftest import harness_resources
 from tests.layout import REFERENCE_STACK, ROOT, SUITES
-from tests.live_runs import run_suites
+from tests.live_runs import ctrl_c_enabled, run_suites
 
 SEED = REFERENCE_STACK / "examples" / "seed"
 SEED_FINDINGS = Path(__file__).parent / "expected" / "seed_findings.txt"
@@ -62,7 +62,7 @@ def test_an_interrupted_live_run_leaves_nothing_behind(tmp_path, engine):
     process = subprocess.Popen(
         [sys.executable, "-m", "pytest", str(SUITES), "-m", "live", "--report-dir", str(tmp_path), "-q",
          "-p", "no:cacheprovider"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=ctrl_c_enabled,
     )
     owner_suffix = f":{process.pid}"
     deadline = time.monotonic() + 120
