@@ -23,7 +23,7 @@ from reports.model import LEVELS, CheckResult, RunResults
 # Components a monitoring stack is expected to have: one without checks says "not run".
 EXPECTED_COMPONENTS = ("stack", "prometheus", "alerting", "alertmanager", "grafana", "logs", "traces")
 PHASES = ("static", "virtual time", "routing", "live")
-GLYPHS = {"passed": "✓", "failed": "✗", "error": "!", "skipped": "–"}
+GLYPHS = {"passed": "✓", "failed": "✗", "error": "!", "not applicable": "∅", "skipped": "–"}
 MATRIX_SUBJECTS = {"alert_rule": "alert rules"}
 PANEL_SUBJECTS = ("panel", "valued_panel")
 

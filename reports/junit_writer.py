@@ -11,7 +11,7 @@ from pathlib import Path
 
 from reports.model import RunResults
 
-OUTCOME_TAGS = {"failed": "failure", "error": "error", "skipped": "skipped"}
+OUTCOME_TAGS = {"failed": "failure", "error": "error", "not applicable": "skipped", "skipped": "skipped"}
 
 
 def write_junit(run: RunResults, directory: Path) -> Path:
@@ -23,7 +23,7 @@ def write_junit(run: RunResults, directory: Path) -> Path:
         counts = run.counts(component=component)
         suite = ET.SubElement(root, "testsuite", name=component, tests=str(len(checks)),
                               failures=str(counts["failed"]), errors=str(counts["error"]),
-                              skipped=str(counts["skipped"]), time=f"{sum(c.duration_s for c in checks):.3f}")
+                              skipped=str(counts["skipped"] + counts["not applicable"]), time=f"{sum(c.duration_s for c in checks):.3f}")
         for check in checks:
             case = ET.SubElement(suite, "testcase", classname=component, name=f"{check.check}[{check.subject}]",
                                  time=f"{check.duration_s:.3f}", file=check.nodeid.split("::", 1)[0])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
-STATUSES = ("passed", "failed", "error", "skipped")
+STATUSES = ("passed", "failed", "error", "not applicable", "skipped")
 LEVELS = ("MUST", "SHOULD")
 NOT_PASSED = ("failed", "error")
 
