@@ -57,6 +57,14 @@ class RunResults:
     notes: list[str] = field(default_factory=list)
     checks: list[CheckResult] = field(default_factory=list)
     regression: dict | None = None  # against a previous run's results.json (reports.regression.compare)
+    # One entry per alert rule: rule, group, file, line, source (handwritten|derived|none), outcome, reason.
+    coverage: list[dict] = field(default_factory=list)
+
+    def coverage_counts(self) -> dict[str, int]:
+        counts = {"handwritten": 0, "derived": 0, "none": 0}
+        for entry in self.coverage:
+            counts[entry["source"]] = counts.get(entry["source"], 0) + 1
+        return counts
 
     def counts(self, level: str | None = None, component: str | None = None) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
@@ -72,6 +80,8 @@ class RunResults:
     def to_dict(self) -> dict:
         data = asdict(self)
         data["summary"] = {"all": self.counts(), **{level: self.counts(level) for level in LEVELS}}
+        if self.coverage:
+            data["summary"]["coverage"] = self.coverage_counts()
         return data
 
     @classmethod

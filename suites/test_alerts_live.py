@@ -5,11 +5,11 @@ and healthy scenarios raise nothing during the whole run."""
 
 import pytest
 
-from fixtures.checks import expect, require_running
+from fixtures.checks import expect, not_applicable, require_running
 from fixtures.scenarios import delivery as d
 from fixtures.scenarios.delivery import Delivery, key
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.stack_section("services", "alertmanager_config", "severity_levels", what="alerts end to end, live")]
 
 
 @pytest.fixture(scope="session")
@@ -18,8 +18,12 @@ def delivery(live_stack, stack):
 
 
 def _expected_for(delivery, rule):
-    found = [(s, a) for s, a in delivery.expected if a.alertname == rule.name]
-    expect(found, f"{rule.location}: no firing scenario expects '{rule.name}': nothing to check live")
+    found = [(s, a) for s, a in delivery.expected
+             if a.alertname == rule.name and (s.rule is None or s.is_about(rule))]
+    if not found:
+        unfed = [note for note in delivery.live.plan.not_fed if note.startswith(f"{rule.name}-")]
+        not_applicable(f"no firing scenario of '{rule.name}' was fed live"
+                       + (f": {'; '.join(unfed)}" if unfed else " (see 'has firing and silent scenarios')"))
     return found
 
 
@@ -110,14 +114,39 @@ def test_healthy_quiet_live(alert_rule, live_stack, delivery, scenario_set):
 
 
 def _expect_untouched(rule, delivery, scenario_set, kind):
+    """No alert of the rule carrying a marker of a scenario of this kind. Judged only where the
+    rule's alerts carry scenario markers at all: whole-target alerts (one host's CPU) do not, and
+    are judged by 'fires only where a scenario expects it (live)'."""
     names = [s.name for s in scenario_set.of_kind(kind)
-             if kind == "healthy" or s.rule == rule.name]
-    expect(names, f"{rule.location}: no {kind} scenario for '{rule.name}'")
+             if (kind == "healthy" or s.is_about(rule)) and s.name in delivery.live.plan.fed]
+    if not names:
+        not_applicable(f"no {kind} scenario of '{rule.name}' was fed live")
+    if not any("@" in value for _, alert in delivery.expected if alert.alertname == rule.name
+               for value in alert.labels.values()):
+        not_applicable(f"'{rule.name}' keeps no label that names the scenario feeding it (whole-target state), so "
+                       f"its silence cannot be told apart per scenario; see 'fires only where a scenario expects it (live)'")
     fired = [(t, labels) for t, labels in delivery.observed.firing if labels.get("alertname") == rule.name
              and any(str(v).endswith(f"@{name}") for v in labels.values() for name in names)]
     expect(not fired, (
         f"{rule.location}: '{rule.name}' fired live for {kind} scenario(s) {names}: "
         + "; ".join(f"at {t:.0f}s {labels}" for t, labels in fired[:3])))
+
+
+@pytest.mark.conformance(component="alerting", check="fires only where a scenario expects it (live)")
+def test_no_unexpected_alert_live(alert_rule, live_stack, delivery, scenario_set, evidence):
+    require_running(live_stack, "prometheus")
+    if not any(s.is_about(alert_rule) or s.kind == "healthy" for s in scenario_set.scenarios
+               if s.name in delivery.live.plan.fed):
+        not_applicable(f"no scenario feeding '{alert_rule.name}' was fed live: nothing could have fired it")
+    expected = {key(alert.full_labels()) for _, alert in delivery.expected if alert.alertname == alert_rule.name}
+    unexpected = [(t, labels) for t, labels in delivery.observed.firing
+                  if labels.get("alertname") == alert_rule.name and key(labels) not in expected]
+    evidence["expected label sets"] = len(expected)
+    evidence["unexpected"] = [{"at (s of feed)": round(t), "labels": labels} for t, labels in unexpected[:10]]
+    expect(not unexpected, (
+        f"{alert_rule.location}: '{alert_rule.name}' fired live with label set(s) no scenario expects, while "
+        f"scenarios {sorted(delivery.live.plan.fed)} were fed: "
+        + "; ".join(f"at {t:.0f}s {labels}" for t, labels in unexpected[:3])))
 
 
 def _resolutions_for(alert_rule, delivery):

@@ -6,11 +6,13 @@ import pytest
 from fixtures.checks import expect
 from fixtures.tools import amtool_route
 
+pytestmark = pytest.mark.stack_section("alertmanager_config", "severity_levels", what="alert routing")
+
 
 @pytest.mark.conformance(component="alertmanager", check="routes to the intended receiver")
 def test_routes(alert_rule, scenario_set, stack, evidence):
     config = stack.alertmanager_config_path
-    alerts = [a for s in scenario_set.for_rule(alert_rule.name, "firing") for a in s.firing
+    alerts = [a for s in scenario_set.for_rule(alert_rule, "firing") for a in s.firing
               if a.alertname == alert_rule.name]
     expect(alerts, f"{alert_rule.location}: no firing scenario gives '{alert_rule.name}' a label set to route")
     for alert in alerts:

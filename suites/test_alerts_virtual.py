@@ -1,14 +1,20 @@
 """Every alert rule, in virtual time with Prometheus's own rule engine (promtool): it fires on
 the situation it exists for with exactly the expected labels, honours ``for``, renders its
-annotations, and stays silent on near misses and on a healthy day."""
+annotations, and stays silent on near misses and on a healthy day.
+
+A rule with no hand-written scenario is tested on scenarios derived from its expression
+(fixtures/derivation); a rule no input can make fire is a finding of its own."""
 
 import re
 
 import pytest
 
-from fixtures.checks import expect
+from fixtures.checks import expect, fail, not_applicable
+from fixtures.derivation import Underivable
+from fixtures.rules import metrics_read
 from fixtures.scenarios.suite import run_virtual
 from fixtures.scenarios.virtual import fmt
+from fixtures.subjects import alert_rules, recording_rules
 
 TEMPLATE_ERRORS = ("<error expanding template", "<no value>", "error executing template")
 
@@ -28,10 +34,27 @@ def _sorted(label_sets) -> list[dict]:
     return sorted(label_sets, key=lambda labels: sorted(labels.items()))
 
 
-def _firing_scenarios(alert_rule, scenario_set):
-    scenarios = scenario_set.for_rule(alert_rule.name, "firing")
-    expect(scenarios, f"{alert_rule.location}: no firing scenario for '{alert_rule.name}'")
+def _scenarios(alert_rule, scenario_set, kind):
+    """The rule's scenarios of a kind; without any, the check could not fail: not applicable
+    (the rule's own 'has firing and silent scenarios' check is the finding)."""
+    scenarios = scenario_set.for_rule(alert_rule, kind)
+    if not scenarios:
+        not_applicable(f"no {kind} scenario for '{alert_rule.name}', hand-written or derived "
+                       "(see its 'has firing and silent scenarios' check)")
     return scenarios
+
+
+def _named(scenario) -> str:
+    return scenario.path.name if scenario.source == "handwritten" else f"{scenario.name} (derived)"
+
+
+def _record_inputs(evidence, scenario) -> None:
+    evidence.setdefault("scenario source", {})[scenario.name] = scenario.source
+    if scenario.source == "derived":
+        evidence.setdefault("derived inputs", {})[scenario.name] = {
+            "chosen": scenario.inputs,
+            "series": [activity.describe() for acts in scenario.feeds.values() for activity in acts],
+        }
 
 
 @pytest.mark.conformance(component="scenarios", check="scenario file valid", subject="scenarios")
@@ -39,55 +62,106 @@ def test_scenario_files_valid(scenario_set):
     expect(not scenario_set.errors, "invalid scenario file(s):\n" + "\n".join(map(str, scenario_set.errors)))
 
 
+@pytest.mark.conformance(component="scenarios", check="every scenario names a rule of the stack", subject="scenarios")
+def test_no_orphan_scenarios(scenario_set, stack):
+    orphans = scenario_set.orphans(alert_rules(stack))
+    expect(not orphans, "scenario(s) about a rule the stack does not have (renamed or removed?):\n" + "\n".join(
+        f"{s.path}:{s.rule_line}: rule {s.rule!r}{f' with labels {s.rule_labels}' if s.rule_labels else ''}"
+        for s in orphans), {"file": str(orphans[0].path), "line": orphans[0].rule_line, "text": f"rule: {orphans[0].rule}"}
+        if orphans else None)
+
+
 @pytest.mark.conformance(component="alerting", check="has firing and silent scenarios")
-def test_has_scenarios(alert_rule, scenario_set):
-    missing = [kind for kind in ("firing", "silent") if not scenario_set.for_rule(alert_rule.name, kind)]
-    expect(not missing, f"{alert_rule.location}: alert '{alert_rule.name}' has no {' or '.join(missing)} "
-                        "scenario; add one file per situation to the stack's scenarios folder")
+def test_has_scenarios(alert_rule, scenario_set, evidence):
+    evidence["scenario source"] = scenario_set.source_of(alert_rule)
+    missing = [kind for kind in ("firing", "silent") if not scenario_set.for_rule(alert_rule, kind)]
+    if not missing:
+        return
+    derivation = scenario_set.derivations.get(alert_rule.key)
+    why = (f"; no scenario could be derived from its expression: {derivation.reason}. {derivation.hint}"
+           if isinstance(derivation, Underivable) else "")
+    fail(f"{alert_rule.location}: alert '{alert_rule.name}' has no {' or '.join(missing)} scenario{why}",
+         {"file": str(alert_rule.file), "line": alert_rule.line, "text": f"alert: {alert_rule.name}"})
+
+
+@pytest.mark.conformance(component="alerting", check="some input makes it fire")
+def test_can_fire(alert_rule, scenario_set, evidence):
+    derivation = scenario_set.derivations.get(alert_rule.key)
+    if derivation is None:
+        not_applicable("covered by hand-written scenarios: see 'fires (virtual time)'")
+    if isinstance(derivation, Underivable):
+        evidence["analysis"] = derivation.reason
+        if not derivation.cannot_fire:
+            not_applicable(f"derivation does not cover this expression: {derivation.reason}")
+        fail(f"{alert_rule.location}: alert '{alert_rule.name}' can never fire: {derivation.reason}; "
+             f"expression: {alert_rule.expr.strip()}",
+             {"file": str(alert_rule.file), "line": alert_rule.expr_line, "text": alert_rule.expr.strip()})
+    evidence["derived inputs"] = derivation.inputs
 
 
 @pytest.mark.conformance(component="alerting", check="fires (virtual time)")
 def test_fires(alert_rule, scenario_set, timelines, evidence):
-    scenarios = _firing_scenarios(alert_rule, scenario_set)
+    scenarios = _scenarios(alert_rule, scenario_set, "firing")
     evidence["expression"] = alert_rule.expr.strip()
     for scenario in scenarios:
         timeline = _timeline(timelines, scenario)
+        _record_inputs(evidence, scenario)
         expected = _sorted(a.full_labels() for a in scenario.firing if a.alertname == alert_rule.name)
         observed = _sorted(a.labels for a in timeline.alerts(alert_rule.name, timeline.end))
         fired_at = timeline.fired_times(alert_rule.name)
-        evidence[scenario.path.name] = {"expected at " + fmt(timeline.end): expected, "observed": observed,
-                                        "first fired at": fmt(fired_at[0]) if fired_at else None,
-                                        "promtool test": str(timeline.test_file)}
+        evidence[scenario.name] = {"expected at " + fmt(timeline.end): expected, "observed": observed,
+                                   "first fired at": fmt(fired_at[0]) if fired_at else None,
+                                   "promtool test": str(timeline.test_file)}
         expect(observed == expected, (
-            f"{alert_rule.location}: alert '{alert_rule.name}' in scenario {scenario.path.name} "
+            f"{alert_rule.location}: alert '{alert_rule.name}' in scenario {_named(scenario)} "
             f"({scenario.description.strip()}): expected firing at {fmt(timeline.end)} with labels {expected}, "
             f"observed {observed or 'nothing firing'}"
             f"{f' (it fired first at {fmt(fired_at[0])})' if fired_at else ' (it never fired)'}; "
             f"expression: {alert_rule.expr.strip()}; promtool test: {timeline.test_file}"))
 
 
-@pytest.mark.conformance(component="alerting", check="for duration honoured (virtual time)")
-def test_for_duration(alert_rule, scenario_set, timelines):
-    scenarios = _firing_scenarios(alert_rule, scenario_set)
+@pytest.mark.conformance(component="alerting", check="fires within its window (virtual time)")
+def test_fires_in_window(alert_rule, scenario_set, timelines, evidence):
+    scenarios = [s for s in _scenarios(alert_rule, scenario_set, "firing") if s.fires_between]
+    if not scenarios:
+        not_applicable("no firing scenario states when the alert may fire (expect.fires_between)")
     for scenario in scenarios:
         timeline = _timeline(timelines, scenario)
-        expect(timeline.fired_times(alert_rule.name),
-               f"{alert_rule.location}: '{alert_rule.name}' never fired in {scenario.path.name}: "
-               "its `for` cannot be judged")
+        earliest, latest = scenario.fires_between
+        fired = timeline.fired_times(alert_rule.name)
+        evidence[scenario.name] = {"earliest": fmt(earliest), "latest": fmt(latest),
+                                   "first fired at": fmt(fired[0]) if fired else None}
+        expect(fired and earliest <= fired[0] <= latest, (
+            f"{alert_rule.location}: '{alert_rule.name}' (for: {alert_rule.for_ or '0s'}) in {_named(scenario)} "
+            f"must first fire between {fmt(earliest)} and {fmt(latest)} after the situation starts; "
+            f"{f'it fired first at {fmt(fired[0])}' if fired else 'it never fired'}"))
+
+
+@pytest.mark.conformance(component="alerting", check="for duration honoured (virtual time)")
+def test_for_duration(alert_rule, scenario_set, timelines):
+    for scenario in _scenarios(alert_rule, scenario_set, "firing"):
+        timeline = _timeline(timelines, scenario)
+        if not timeline.fired_times(alert_rule.name):
+            not_applicable(f"'{alert_rule.name}' never fired in {_named(scenario)}: its `for` cannot be judged "
+                           "(see 'fires (virtual time)')")
         violations = timeline.for_violations(alert_rule)
         expect(not violations, (
-            f"{alert_rule.location}: '{alert_rule.name}' (for: {alert_rule.for_ or '0s'}) in {scenario.path.name}: "
+            f"{alert_rule.location}: '{alert_rule.name}' (for: {alert_rule.for_ or '0s'}) in {_named(scenario)}: "
             + "; ".join(violations[:5])))
 
 
 @pytest.mark.conformance(component="alerting", check="annotations render (virtual time)")
-def test_annotations_render(alert_rule, scenario_set, timelines):
-    scenarios = _firing_scenarios(alert_rule, scenario_set)
+def test_annotations_render(alert_rule, scenario_set, timelines, evidence):
+    scenarios = _scenarios(alert_rule, scenario_set, "firing")
+    if not alert_rule.annotations:
+        not_applicable(f"'{alert_rule.name}' has no annotations to render")
     timeline = _timeline(timelines, scenarios[0])
     fired = [a for t in timeline.fired_times(alert_rule.name) for a in timeline.alerts(alert_rule.name, t)]
-    expect(fired, f"{alert_rule.location}: '{alert_rule.name}' never fired in {scenarios[0].path.name}: "
-                  "no annotation was rendered")
+    if not fired:
+        not_applicable(f"'{alert_rule.name}' never fired in {_named(scenarios[0])}: no annotation was rendered "
+                       "(see 'fires (virtual time)')")
     rendered = fired[0].annotations
+    evidence["rendered"] = rendered
     for name, template in alert_rule.annotations.items():
         text = rendered.get(name, "")
         problems = [marker for marker in TEMPLATE_ERRORS if marker in text]
@@ -99,19 +173,24 @@ def test_annotations_render(alert_rule, scenario_set, timelines):
 
 
 @pytest.mark.conformance(component="alerting", check="silent below threshold (virtual time)")
-def test_silent(alert_rule, scenario_set, timelines):
-    scenarios = scenario_set.for_rule(alert_rule.name, "silent")
-    expect(scenarios, f"{alert_rule.location}: no silent scenario for '{alert_rule.name}'")
-    for scenario in scenarios:
+def test_silent(alert_rule, scenario_set, timelines, evidence):
+    for scenario in _scenarios(alert_rule, scenario_set, "silent"):
+        _record_inputs(evidence, scenario)
         _expect_never_fired(alert_rule, scenario, _timeline(timelines, scenario))
 
 
 @pytest.mark.conformance(component="alerting", check="silent on a healthy day (virtual time)")
-def test_silent_when_healthy(alert_rule, scenario_set, timelines):
+def test_silent_when_healthy(alert_rule, scenario_set, timelines, stack):
     scenarios = scenario_set.of_kind("healthy")
-    expect(scenarios, "the stack's scenarios hold no healthy scenario")
-    for scenario in scenarios:
-        _expect_never_fired(alert_rule, scenario, _timeline(timelines, scenario))
+    if not scenarios:
+        not_applicable("the stack's scenarios hold no healthy day")
+    reads = metrics_read(alert_rule.expr, recording_rules(stack))
+    judged = [s for s in scenarios if reads & _timeline(timelines, s).fed_metrics]
+    if not judged:
+        not_applicable(f"no healthy scenario feeds any metric '{alert_rule.name}' reads "
+                       f"({', '.join(sorted(reads))}): its silence there proves nothing")
+    for scenario in judged:
+        _expect_never_fired(alert_rule, scenario, timelines[scenario.name])
 
 
 def _expect_never_fired(alert_rule, scenario, timeline):
@@ -119,5 +198,5 @@ def _expect_never_fired(alert_rule, scenario, timeline):
     first = timeline.alerts(alert_rule.name, fired[0]) if fired else []
     expect(not fired, (
         f"{alert_rule.location}: '{alert_rule.name}' fired at {fmt(fired[0]) if fired else ''} in "
-        f"{scenario.path.name} ({scenario.description.strip()}), which must not raise it; "
+        f"{_named(scenario)} ({scenario.description.strip()}), which must not raise it; "
         f"labels {_sorted(a.labels for a in first)}; expression: {alert_rule.expr.strip()}; promtool test: {timeline.test_file}"))

@@ -18,7 +18,7 @@ from fixtures.dashboards.truth import panel_truths
 from fixtures.polling import poll
 from fixtures.subjects import dashboards
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.stack_section("grafana", "services", what="Grafana dashboards, live")]
 INTERPOLATED = ("dashboards: Grafana is not available in this profile; each panel query was interpolated by the "
                 "harness as Grafana documents it ($__interval, $__rate_interval, $__range, template variables, "
                 "legend format) and run against the live Prometheus")

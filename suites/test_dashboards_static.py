@@ -10,6 +10,8 @@ from fixtures.dashboards.interpolation import QueryContext, interpolate
 from fixtures.dashboards.model import DEPRECATED_PANEL_TYPES, load_datasources, resolve_datasource
 from fixtures.dashboards.sources import metric_names, produced_metrics
 
+pytestmark = pytest.mark.stack_section("grafana", what="Grafana dashboards")
+
 NOMINAL = QueryContext(range_s=6 * 3600, end_s=0, scrape_interval_s=15)  # any valid values will do
 
 

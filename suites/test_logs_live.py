@@ -10,7 +10,7 @@ from fixtures.checks import expect
 from fixtures.logs.delivery import summary
 from fixtures.logs.events import KINDS, STANDARD_FIELDS
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.stack_section("logs", "services", what="the log pipeline")]
 CLOCK_SLACK_S = 5  # an event's timestamp lies within this of the moment it was logged
 TYPE_FAMILIES = {
     str: {"keyword", "text", "match_only_text", "wildcard"},

@@ -7,6 +7,8 @@ from fixtures.checks import at, expect, fail_config
 from fixtures.configfiles import ConfigError, SourceLine, load_json
 from fixtures.logs.events import STANDARD_FIELDS
 
+pytestmark = pytest.mark.stack_section("logs", what="the log pipeline")
+
 
 @pytest.mark.conformance(component="logs", check="compose mount exists")
 def test_compose_mount_exists(compose_mount, stack):

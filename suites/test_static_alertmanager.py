@@ -6,6 +6,8 @@ from fixtures.checks import at, at_output, expect, fail
 from fixtures.configfiles import load_yaml
 from fixtures.tools import amtool_check_config, amtool_route
 
+pytestmark = pytest.mark.stack_section("alertmanager_config", what="Alertmanager")
+
 
 @pytest.mark.conformance(component="alertmanager", check="amtool check-config", subject="alertmanager.yml")
 def test_amtool_check_config(stack):

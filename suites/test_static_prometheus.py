@@ -2,8 +2,10 @@
 
 import pytest
 
-from fixtures.checks import at, at_output, expect, fail_config
+from fixtures.checks import at, at_output, expect, fail_config, not_applicable
 from fixtures.configfiles import ConfigError
+from fixtures.rules import metrics_read
+from fixtures.subjects import recording_rules
 from fixtures.tools import promtool_check_config, promtool_check_rules
 
 REQUIRED_ANNOTATIONS = ("summary", "description")
@@ -41,6 +43,8 @@ def test_expression_parses(alert_rule):
 @pytest.mark.conformance(component="prometheus", check="severity label")
 def test_severity_label(alert_rule, stack):
     levels = list(stack.severity_receivers)
+    if not levels:
+        not_applicable(f"{stack.manifest_path.name} declares no severity_levels to hold the rule's severity against")
     severity = alert_rule.labels.get("severity")
     expect(severity in levels, (
         f"{alert_rule.location}: alert '{alert_rule.name}' has severity {severity!r}; "
@@ -53,3 +57,24 @@ def test_annotations(alert_rule):
     missing = [name for name in REQUIRED_ANNOTATIONS if not str(alert_rule.annotations.get(name, "")).strip()]
     expect(not missing, f"{alert_rule.location}: alert '{alert_rule.name}' lacks annotation(s) {missing}",
            at(alert_rule.file, alert_rule.line))
+
+
+@pytest.mark.conformance(component="prometheus", check="reads only metrics the stack produces")
+def test_rule_inputs_produced(alert_rule, stack, stack_produced_metrics, evidence):
+    """Every metric an alert reads (through the recording rules it reads) comes from the stack's
+    instrumentation, a synthetic exporter standing in for one it declares, or a series its
+    hand-written scenarios feed on a scrape job: a typo in a metric name is a rule that never fires."""
+    if not stack_produced_metrics:
+        not_applicable("the stack declares nothing that produces metrics (instrumentation.metrics, "
+                       "scrape_targets roles or hand-written scenarios feeding its scrape jobs)")
+    try:
+        reads = metrics_read(alert_rule.expr, recording_rules(stack))
+    except ValueError:
+        not_applicable("the expression does not parse (see 'expression parses')")
+    missing = sorted(name for name in reads if name not in stack_produced_metrics and name != "up")
+    evidence["reads"] = sorted(reads)
+    expect(not missing, (
+        f"{alert_rule.location}: alert '{alert_rule.name}' reads {', '.join(missing)}, which nothing in the stack "
+        f"produces (its instrumentation, exporters, recording rules or scenarios' series); a typo, or a metric "
+        "that is no longer exposed, makes the rule silent for ever"),
+        {"file": str(alert_rule.file), "line": alert_rule.expr_line, "text": alert_rule.expr.strip()})
