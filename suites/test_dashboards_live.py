@@ -1,6 +1,9 @@
 """Every dashboard panel on the live stack: each query returns data over the dashboard's time
 range, the unit fits what it yields, every legend label exists, and where the stack declares
-what a panel should show, the value agrees with what the live feed knows.
+what a panel should show, the value agrees with what the live feed knows. Template variables get
+the values Grafana gives them on load (query variables are run against the live Prometheus).
+A panel that shows nothing fails its data check; its unit, legend and value checks could not fail
+on it, so they are not applicable.
 
 Path: Grafana is not installable on air-gapped machines, so each target is interpolated by the
 harness the way Grafana documents it and run against the live Prometheus; the report says so.
@@ -10,8 +13,15 @@ import time
 
 import pytest
 
-from fixtures.checks import expect, require_running
-from fixtures.dashboards.evaluate import bounds_problem, run_target, run_through_grafana, settling_window_s
+from fixtures.checks import expect, not_applicable, require_running
+from fixtures.dashboards.evaluate import (
+    PrometheusLookups,
+    bounds_problem,
+    dashboard_variables,
+    run_target,
+    run_through_grafana,
+    settling_window_s,
+)
 from fixtures.dashboards.interpolation import legend, legend_labels
 from fixtures.dashboards.model import load_datasources, resolve_datasource
 from fixtures.dashboards.truth import panel_truths
@@ -34,6 +44,7 @@ class PanelRuns:
     def __init__(self, live_stack, stack):
         self.live = live_stack
         self.results = {}
+        self.variables = {}  # dashboard path -> its variables, as last resolved
         self.load_s = {}
         if "prometheus" in live_stack.failures:
             return
@@ -50,6 +61,8 @@ class PanelRuns:
         complete = True
         for dashboard in self.dashboards:
             began = time.monotonic()
+            self.variables[dashboard.path] = dashboard_variables(dashboard, PrometheusLookups(self.live.prometheus),
+                                                                 time.time())
             for panel in dashboard.panels:
                 self.results[panel.id] = [self._run(dashboard, panel, target) for target in panel.targets]
                 complete &= all(r.has_data for r in self.results[panel.id])
@@ -57,13 +70,14 @@ class PanelRuns:
         return complete
 
     def _run(self, dashboard, panel, target):
-        source = resolve_datasource(target.datasource or panel.datasource, self.datasources)
+        source = resolve_datasource(target.datasource or panel.datasource, self.datasources, dashboard)
+        variables = self.variables[dashboard.path]
         if self.grafana is None:
-            return run_target(self.live.prometheus, dashboard, panel, target, source)
-        return run_through_grafana(self.grafana, dashboard, panel, target, source)
+            return run_target(self.live.prometheus, dashboard, panel, target, source, variables)
+        return run_through_grafana(self.grafana, dashboard, panel, target, source, variables)
 
     def rerun(self, panel, target):
-        dashboard = next(d for d in self.dashboards if panel in d.panels)
+        dashboard = next(d for d in self.dashboards if d.path == panel.file)
         return self._run(dashboard, panel, target)
 
 
@@ -82,8 +96,25 @@ def _results(panel, live_stack, panel_runs):
 def _observed(result) -> dict:
     """A query's evidence: as run, and the last value of each series (at most ten)."""
     series = [{"labels": s.labels, "last": s.last, "points": len(s.values)} for s in result.series]
-    return {"query": result.query, "as written": result.target.expr, "error": result.error,
-            "series": series[:10], "series count": len(series)}
+    return {"query": result.query, "as written": result.target.expr, "variables": result.variables,
+            "error": result.error, "series": series[:10], "series count": len(series)}
+
+
+def _with_data(panel, results, check: str) -> list:
+    """The results that returned data; the check is not applicable when none did."""
+    shown = [r for r in results if r.has_data]
+    if not shown:
+        not_applicable(f"panel '{panel.id}' returned no data ({', '.join(_why_empty(r) for r in results)}): "
+                       f"no {check} to judge; test_panel_has_data reports why")
+    return shown
+
+
+def _why_empty(result) -> str:
+    return f"query {result.target.ref_id}: {result.error or 'no series'}"
+
+
+def _variables_note(result) -> str:
+    return f"; variables: {'; '.join(result.variables)}" if result.variables else ""
 
 
 @pytest.mark.conformance(component="grafana", check="panel returns data (live)")
@@ -92,26 +123,26 @@ def test_panel_has_data(panel, live_stack, panel_runs, evidence):
     evidence["type"] = panel.type
     for result in _results(panel, live_stack, panel_runs):
         evidence[f"query {result.target.ref_id}"] = _observed(result)
-        expect(result.error is None, f"panel '{panel.id}' query {result.target.ref_id} `{result.query}`: "
-                                     f"Prometheus refused it: {result.error}")
+        expect(result.error is None, f"panel '{panel.id}' query {result.target.ref_id} `{result.query}` "
+                                     f"(as written: `{result.target.expr}`): refused: {result.error}"
+                                     f"{_variables_note(result)}")
         expect(result.has_data, (
             f"panel '{panel.id}' query {result.target.ref_id} `{result.query}` (as written: `{result.target.expr}`) "
             f"returned no data over the dashboard's time range after {DATA_DEADLINE_S:.0f}s of live feed; "
-            f"series: {[s.labels for s in result.series] or 'none'}"))
+            f"series: {[s.labels for s in result.series] or 'none'}{_variables_note(result)}"))
 
 
 @pytest.mark.conformance(component="grafana", check="values fit the unit (live)")
 def test_panel_unit(panel, live_stack, panel_runs):
-    for result in _results(panel, live_stack, panel_runs):
+    for result in _with_data(panel, _results(panel, live_stack, panel_runs), "unit"):
         values = [v for s in result.series for v in s.values]
-        expect(values, f"panel '{panel.id}' query {result.target.ref_id} returned no data: no unit to judge")
         problem = bounds_problem(panel.unit, values)
         expect(problem is None, f"panel '{panel.id}' query {result.target.ref_id} `{result.query}`: {problem}")
 
 
 @pytest.mark.conformance(component="grafana", check="legend labels exist (live)")
 def test_panel_legend(panel, live_stack, panel_runs):
-    for result in _results(panel, live_stack, panel_runs):
+    for result in _with_data(panel, _results(panel, live_stack, panel_runs), "legend"):
         wanted = legend_labels(result.target.legend_format)
         for series in result.series:
             missing = [label for label in wanted if label not in series.labels]
@@ -140,17 +171,25 @@ def test_panel_value(valued_panel, live_stack, panel_runs, stack, evidence):
                 if (panel.id, r.target.ref_id) in truths]
     expect(declared, f"the manifest declares values for panel '{panel.id}' queries that it does not have")
     lag = max(live_stack.scrape_intervals_s.values())
+    unjudged = []
     for result, truth in declared:
         result = _settled(result, panel, live_stack, panel_runs)
         now = live_stack.feeder_elapsed()
         where = f"panel '{panel.id}' query {result.target.ref_id} `{result.query}`"
         # A panel shows the last scrape: it may lag the feed by one scrape interval.
         facts = [truth.evaluate(live_stack.plan, at) for at in (now, max(0.0, now - lag))]
+        if not result.has_data or all(f.value is None and f.within is None and not f.by for f in facts):
+            unjudged.append(_why_empty(result) if not result.has_data else
+                            f"query {result.target.ref_id}: the live feed holds nothing for fact {truth.fact}")
+            continue
         verdicts = [_verdict(result, truth, fact) for fact in facts]
         evidence[f"query {result.target.ref_id}"] = {**_observed(result), "fact": truth.fact,
                                                      "expected": _expected(truth, facts[0]),
                                                      "read at (s of feed)": round(now, 1)}
         expect(any(problem is None for problem in verdicts), f"{where}: {verdicts[0]}")
+    if len(unjudged) == len(declared):
+        not_applicable(f"panel '{panel.id}': nothing to compare ({'; '.join(unjudged)}); test_panel_has_data "
+                       "reports a panel that shows nothing")
 
 
 def _expected(truth, fact):
@@ -163,8 +202,6 @@ def _expected(truth, fact):
 
 def _verdict(result, truth, fact) -> str | None:
     """Why what the panel shows disagrees with the fact, or None when it agrees."""
-    if not result.has_data:
-        return f"shows nothing; expected {fact.within or fact.value if not fact.by else fact.per_series}"
     last = [s.last for s in result.series if s.last is not None]
     if fact.within is not None:
         low, high = fact.within
@@ -173,8 +210,6 @@ def _verdict(result, truth, fact) -> str | None:
         return (f"shows {last}; expected within [{low:g}, {high:g}] ({truth.fact} {dict(truth.arguments)}: "
                 "the histogram bucket the fed durations put it in)")
     if not fact.by:
-        if fact.value is None:
-            return f"the live feed holds nothing for fact {truth.fact}"
         if len(last) == 1 and truth.agrees(last[0], fact.value):
             return None
         return f"shows {last if len(last) != 1 else round(last[0], 4)}; expected {truth.describe(fact.value)}"

@@ -1,18 +1,25 @@
 """Dashboards, checked without starting anything: each file provisions, each panel's datasource
-resolves, every metric a panel reads is produced by some source of the stack, thresholds are
-ordered, and no panel uses a deprecated type."""
+resolves (datasource variables included), every variable a query uses is defined, every metric a
+panel reads is produced by some source of the stack (its recording rules included), thresholds
+are ordered, and no panel uses a deprecated type."""
 
 import pytest
 
-from fixtures.checks import at, expect
-from fixtures.dashboards.evaluate import time_unit_problem
-from fixtures.dashboards.interpolation import QueryContext, interpolate
-from fixtures.dashboards.model import DEPRECATED_PANEL_TYPES, load_datasources, resolve_datasource
+from fixtures.checks import at, expect, fail, not_applicable
+from fixtures.dashboards.evaluate import dashboard_variables, time_unit_problem
+from fixtures.dashboards.interpolation import QueryContext, interpolate, references
+from fixtures.dashboards.model import (
+    DEPRECATED_PANEL_TYPES,
+    MIXED,
+    load_datasources,
+    resolve_datasource,
+    unresolved_reason,
+)
 from fixtures.dashboards.sources import metric_names, produced_metrics
+from fixtures.dashboards.variables import STATIC_PLACEHOLDER, undefined
+from fixtures.subjects import dashboards
 
 pytestmark = pytest.mark.stack_section("grafana", what="Grafana dashboards")
-
-NOMINAL = QueryContext(range_s=6 * 3600, end_s=0, scrape_interval_s=15)  # any valid values will do
 
 
 @pytest.fixture(scope="session")
@@ -26,6 +33,21 @@ def produced(stack):
     return produced_metrics(stack)
 
 
+@pytest.fixture(scope="session")
+def dashboard_of(stack):
+    """The dashboard a panel belongs to, and a context for its queries with nominal values (any
+    valid ones will do): variables as saved, query variables with nothing saved as placeholders."""
+    found = {d.path: d for d in dashboards(stack)}
+
+    def lookup(panel):
+        dashboard = found[panel.file]
+        nominal = QueryContext(range_s=6 * 3600, end_s=0, scrape_interval_s=15,
+                               variables=dashboard_variables(dashboard, None, 0))
+        return dashboard, nominal
+
+    return lookup
+
+
 @pytest.mark.conformance(component="grafana", check="provisions as written")
 def test_provisions(dashboard):
     problems = dashboard.provisioning_problems()
@@ -34,30 +56,65 @@ def test_provisions(dashboard):
 
 
 @pytest.mark.conformance(component="grafana", check="datasource resolves")
-def test_datasource_resolves(panel, datasources):
-    references = [panel.datasource] + [t.datasource for t in panel.targets if t.datasource is not None]
-    unresolved = [ref for ref in references if resolve_datasource(ref, datasources) is None]
+def test_datasource_resolves(panel, datasources, dashboard_of):
+    dashboard, _ = dashboard_of(panel)
+    references = [t.datasource for t in panel.targets if t.datasource is not None]
+    if not (isinstance(panel.datasource, dict) and panel.datasource.get("uid") == MIXED or panel.datasource == MIXED):
+        references.insert(0, panel.datasource)
+    unresolved = [ref for ref in references if resolve_datasource(ref, datasources, dashboard) is None]
     known = [(d.name, d.uid) for d in datasources]
+    reasons = "".join(f"; {reason}" for reason in {unresolved_reason(ref, dashboard) for ref in unresolved} if reason)
     expect(not unresolved, f"panel '{panel.id}': datasource reference(s) {unresolved} match no provisioned "
-                           f"datasource (name, uid): {known}")
+                           f"datasource (name, uid): {known}{reasons}")
+
+
+@pytest.mark.conformance(component="grafana", check="template variables defined")
+def test_variables_defined(panel, dashboard_of):
+    dashboard, _ = dashboard_of(panel)
+    for target in panel.targets:
+        missing = undefined(target.expr, dashboard.variables)
+        expect(not missing, (
+            f"panel '{panel.id}' query {target.ref_id} `{target.expr}` uses {['$' + name for name in missing]}, "
+            f"which the dashboard does not define (its variables: {[v.name for v in dashboard.variables]}): Grafana "
+            "sends the reference as written"), at(panel.file, target.line or panel.line))
 
 
 @pytest.mark.conformance(component="grafana", check="metrics produced by the stack")
-def test_metrics_produced(panel, produced):
+def test_metrics_produced(panel, produced, dashboard_of):
     expect(panel.targets, f"panel '{panel.id}' has no query")
+    _, nominal = dashboard_of(panel)
     for target in panel.targets:
         # Grafana's variables are interpolated first: `[$__rate_interval]` is not PromQL yet.
-        used = metric_names(interpolate(target.expr, NOMINAL))
+        used = {name for name in _metric_names(panel, target, nominal) if STATIC_PLACEHOLDER not in name}
         missing = sorted(used - produced)
         expect(not missing, (
             f"panel '{panel.id}' query {target.ref_id} `{target.expr}` reads {missing}, which no source of the "
-            "stack produces (instrumentation or exporter): it can only show nothing"))
+            "stack produces (instrumentation, exporter or recording rule): it can only show nothing"),
+            at(panel.file, target.line or panel.line))
+
+
+def _metric_names(panel, target, nominal) -> set[str]:
+    query = interpolate(target.expr, nominal)
+    try:
+        return metric_names(query)
+    except ValueError as exc:
+        if {v.name for v in nominal.variables} & set(references(target.expr)):
+            not_applicable(f"panel '{panel.id}' query {target.ref_id} `{target.expr}` parses only once its "
+                           f"variables have values (statically: `{query}`: {exc}); the live checks run it")
+        fail(f"panel '{panel.id}' query {target.ref_id} `{query}` is not PromQL: {exc}",
+             at(panel.file, target.line or panel.line))
 
 
 @pytest.mark.conformance(component="grafana", check="unit matches what the query yields")
-def test_time_unit(panel):
+def test_time_unit(panel, dashboard_of):
+    _, nominal = dashboard_of(panel)
     for target in panel.targets:
-        problem = time_unit_problem(panel.unit, interpolate(target.expr, NOMINAL))
+        query = interpolate(target.expr, nominal)
+        try:
+            problem = time_unit_problem(panel.unit, query)
+        except ValueError as exc:
+            not_applicable(f"panel '{panel.id}' query {target.ref_id} `{query}` does not parse statically ({exc}); "
+                           "test_metrics_produced says why")
         expect(problem is None, f"panel '{panel.id}' query {target.ref_id} `{target.expr}`: {problem}")
 
 
