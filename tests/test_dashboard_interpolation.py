@@ -5,7 +5,6 @@ import pytest
 from fixtures.dashboards.evaluate import bounds_problem, settling_window_s, time_unit_problem, yields_seconds
 from fixtures.dashboards.interpolation import (
     QueryContext,
-    format_duration,
     interpolate,
     legend,
     legend_labels,
@@ -13,6 +12,7 @@ from fixtures.dashboards.interpolation import (
     range_seconds,
     template_variables,
 )
+from fixtures.durations import format_duration
 
 SIX_HOURS = 6 * 3600
 
