@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -89,22 +91,33 @@ def test_an_interrupted_live_run_leaves_nothing_behind(tmp_path, engine):
     assert "KeyboardInterrupt" in output, output[-2000:]
 
 
-def test_a_killed_runs_leftovers_are_removed_by_the_next_run(tmp_path, engine):
+def test_a_killed_runs_leftovers_are_removed_by_the_next_run_even_a_static_one(tmp_path, engine):
     process = subprocess.Popen(
         [sys.executable, "-m", "pytest", str(SUITES), "-m", "live", "-k", "test_prometheus_starts",
          "--report-dir", str(tmp_path / "killed"), "-q", "-p", "no:cacheprovider"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     owner_suffix = f":{process.pid}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not any(
-            owner.endswith(owner_suffix) for owner in harness_resources(engine).values()):
+
+    def folders() -> list[Path]:  # the run's temporary folders: copies of the stack's files
+        return list(Path(tempfile.gettempdir()).glob(f"mc-*-{process.pid}-*"))
+
+    deadline = time.monotonic() + 600  # the first live run on a machine builds its images
+    while time.monotonic() < deadline and process.poll() is None and not (folders() and any(
+            name.endswith("-alertmanager") and owner.endswith(owner_suffix)
+            for name, owner in harness_resources(engine).items())):
         time.sleep(0.2)
-    time.sleep(1)
+    assert folders(), "the live run made no temporary folder"
+    # It holds copies of secrets: nobody but the user who runs the harness may read them.
+    assert all(stat.S_IMODE(folder.stat().st_mode) == 0o700 for folder in folders()), \
+        [(folder, oct(folder.stat().st_mode)) for folder in folders()]
     os.kill(process.pid, signal.SIGKILL)  # no teardown at all
     process.wait(30)
     assert any(owner.endswith(owner_suffix) for owner in harness_resources(engine).values()), \
         "the killed run had started nothing to leave behind"
-    run = run_suites(REFERENCE_STACK, tmp_path / "next", "-m", "live", "-k", "test_prometheus_starts")
+    assert folders(), "the killed run left no folder behind"
+    run = run_suites(REFERENCE_STACK, tmp_path / "next", "-m", "not live", "-k", "test_parses")
     left = [name for name, owner in harness_resources(engine).items() if owner.endswith(owner_suffix)]
-    assert not left, f"the next run did not remove the killed run's {left}\n{run.stdout[-1500:]}"
+    assert not left and not folders(), \
+        f"the next run did not remove the killed run's {left} {folders()}\n{run.stdout[-1500:]}"
+    assert any("removed what earlier, killed runs left" in note for note in run.report["notes"]), run.report["notes"]
