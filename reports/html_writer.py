@@ -18,12 +18,12 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from reports.model import LEVELS, CheckResult, RunResults
+from reports.model import LEVELS, NOT_RUN, CheckResult, RunResults
 
 # Components a monitoring stack is expected to have: one without checks says "not run".
 EXPECTED_COMPONENTS = ("stack", "prometheus", "alerting", "alertmanager", "grafana", "logs", "traces")
 PHASES = ("static", "virtual time", "routing", "live")
-GLYPHS = {"passed": "✓", "failed": "✗", "error": "!", "not applicable": "∅", "skipped": "–"}
+GLYPHS = {"passed": "✓", "failed": "✗", "error": "!", "not applicable": "∅", "skipped": "–", "not run": "○"}
 MATRIX_SUBJECTS = {"alert_rule": "alert rules"}
 PANEL_SUBJECTS = ("panel", "valued_panel")
 
@@ -49,7 +49,10 @@ def _component_summary(run: RunResults) -> list[dict]:
     for component in run.component_names:
         levels = {level: run.counts(level, component) for level in LEVELS}
         failing = sum(levels["MUST"][s] for s in ("failed", "error"))
-        rows.append({"name": component, "levels": levels, "conforms": failing == 0,
+        # A component with checks that never ran is not said to conform: nobody knows.
+        incomplete = any(levels[level][NOT_RUN] for level in LEVELS)
+        rows.append({"name": component, "levels": levels, "conforms": failing == 0 and not incomplete,
+                     "verdict": "fails" if failing else "incomplete" if incomplete else "conforms",
                      "should_failing": sum(levels["SHOULD"][s] for s in ("failed", "error"))})
     return rows
 

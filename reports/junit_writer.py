@@ -1,7 +1,9 @@
 """junit.xml: one testsuite per component and one testcase per check, for CI systems.
 
 classname is the component, name the check and its subject (``fires (live)[PipelineFailureRate]``);
-a failed check carries its message as the failure message, an error as an error, a skip as skipped.
+a failed check carries its message as the failure message, an error as an error, a skip as skipped,
+and a check an interrupted run never got to as skipped with the interruption as its message (each
+suite then also carries the interruption as a property).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from pathlib import Path
 
 from reports.model import RunResults
 
-OUTCOME_TAGS = {"failed": "failure", "error": "error", "not applicable": "skipped", "skipped": "skipped"}
+OUTCOME_TAGS = {"failed": "failure", "error": "error", "not applicable": "skipped", "skipped": "skipped",
+                "not run": "skipped"}
 
 
 def write_junit(run: RunResults, directory: Path) -> Path:
@@ -23,7 +26,11 @@ def write_junit(run: RunResults, directory: Path) -> Path:
         counts = run.counts(component=component)
         suite = ET.SubElement(root, "testsuite", name=component, tests=str(len(checks)),
                               failures=str(counts["failed"]), errors=str(counts["error"]),
-                              skipped=str(counts["skipped"] + counts["not applicable"]), time=f"{sum(c.duration_s for c in checks):.3f}")
+                              skipped=str(counts["skipped"] + counts["not applicable"] + counts["not run"]),
+                              time=f"{sum(c.duration_s for c in checks):.3f}")
+        if run.interrupted:
+            ET.SubElement(ET.SubElement(suite, "properties"), "property", name="interrupted",
+                          value=run.interrupted["reason"])
         for check in checks:
             case = ET.SubElement(suite, "testcase", classname=component, name=f"{check.check}[{check.subject}]",
                                  time=f"{check.duration_s:.3f}", file=check.nodeid.split("::", 1)[0])

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
-STATUSES = ("passed", "failed", "error", "not applicable", "skipped")
+STATUSES = ("passed", "failed", "error", "not applicable", "skipped", "not run")
 LEVELS = ("MUST", "SHOULD")
 NOT_PASSED = ("failed", "error")
+NOT_RUN = "not run"  # a check the run collected but never got to: it was interrupted first
 
 
 def module_of(nodeid: str) -> str:
@@ -57,6 +58,8 @@ class RunResults:
     notes: list[str] = field(default_factory=list)
     checks: list[CheckResult] = field(default_factory=list)
     regression: dict | None = None  # against a previous run's results.json (reports.regression.compare)
+    # Why the run ended before every collected check ran: {"reason", "cause", "not_run", ...}; None if it did not.
+    interrupted: dict | None = None
     # One entry per alert rule: rule, group, file, line, source (handwritten|derived|none), outcome, reason.
     coverage: list[dict] = field(default_factory=list)
 
@@ -72,6 +75,10 @@ class RunResults:
             if (level is None or check.level == level) and (component is None or check.component == component):
                 counts[check.status] += 1
         return counts
+
+    @property
+    def not_run(self) -> int:
+        return sum(1 for check in self.checks if check.status == NOT_RUN)
 
     @property
     def component_names(self) -> list[str]:

@@ -9,11 +9,50 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reports.model import CheckResult, RunResults
+from reports.model import NOT_RUN, STATUSES, CheckResult, RunResults
+
+
+class PreviousResultsError(ValueError):
+    """The file given as a previous run's results.json is not one: the message says what is wrong."""
+
+
+JSON_KINDS = {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number",
+              bool: "a boolean", type(None): "null"}
+CHECK_FIELDS = ("nodeid", "status", "component", "check", "subject", "level", "message")
+RUN_FIELDS = ("stack", "stack_name", "profile", "started")
 
 
 def load_previous(path: Path) -> RunResults:
-    return RunResults.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    """An earlier run's results.json, with every field the comparison reads checked first."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PreviousResultsError("no such file (a results.json of an earlier run)") from None
+    except IsADirectoryError:
+        raise PreviousResultsError("a folder, not a results.json file") from None
+    except OSError as exc:
+        raise PreviousResultsError(f"cannot be read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise PreviousResultsError(f"not UTF-8 text (byte {exc.start}): not a results.json") from None
+    except json.JSONDecodeError as exc:
+        raise PreviousResultsError(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    if not isinstance(data, dict):
+        raise PreviousResultsError(f"{JSON_KINDS[type(data)]}, not the object a results.json holds")
+    missing = [name for name in (*RUN_FIELDS, "checks") if name not in data]
+    if missing:
+        raise PreviousResultsError(f"not a results.json: no {', '.join(missing)}")
+    if not isinstance(data["checks"], list):
+        raise PreviousResultsError(f"'checks' is {JSON_KINDS[type(data['checks'])]}, not a list")
+    for index, check in enumerate(data["checks"]):
+        if not isinstance(check, dict):
+            raise PreviousResultsError(f"checks[{index}] is {JSON_KINDS[type(check)]}, not an object")
+        lacking = [name for name in CHECK_FIELDS if not isinstance(check.get(name), str)]
+        if lacking:
+            raise PreviousResultsError(f"checks[{index}] has no text for {', '.join(lacking)}")
+        if check["status"] not in STATUSES:
+            raise PreviousResultsError(f"checks[{index}] has the status {check['status']!r}, "
+                                       f"not one of {', '.join(STATUSES)}")
+    return RunResults.from_dict(data)
 
 
 def compare(previous: RunResults, current: RunResults) -> dict:
@@ -32,7 +71,8 @@ def compare(previous: RunResults, current: RunResults) -> dict:
         "previous": {"started": previous.started, "stack_name": previous.stack_name,
                      "summary": previous.counts()},
         "newly_failing": [entry(c, b) for b, c in both if c.failing and not b.failing],
-        "fixed": [entry(c, b) for b, c in both if b.failing and not c.failing],
+        # A check this run never got to is not fixed: nobody knows.
+        "fixed": [entry(c, b) for b, c in both if b.failing and not c.failing and c.status != NOT_RUN],
         "still_failing": [entry(c, b) for b, c in both if b.failing and c.failing],
         "new_checks": [entry(c) for n, c in now.items() if n not in before],
         "removed_checks": [entry(c) for n, c in before.items() if n not in now],

@@ -2,7 +2,7 @@
 place (tests/canaries.py) appear in no report file and no terminal output, on a whole live run
 and on a static run that quotes the line a canary is written on."""
 
-from tests.canaries import leaks, plant
+from tests.canaries import leaks, plant, plant_every_kind
 
 
 def test_no_canary_leaves_a_whole_live_run(planted_run):
@@ -33,4 +33,19 @@ def test_no_canary_leaves_a_run_that_quotes_the_offending_line(tmp_path, run_sui
     output = run.result.stdout.str() + run.result.stderr.str()
     assert "smtp_auth_password: [redacted: alertmanager/alertmanager.yml line" in output, \
         "the failure should quote the offending line, redacted"
+    assert not leaks(canaries, tmp_path / "report", stdout_and_stderr=output)
+
+
+def test_no_canary_of_any_kind_leaves_a_static_run_that_quotes_a_secret_line(tmp_path, run_suites):
+    canaries = plant_every_kind(tmp_path / "stack")
+    config = tmp_path / "stack" / "alertmanager" / "alertmanager.yml"
+    user_key = canaries["pushover user_key"]
+    config.write_text(config.read_text().replace(f"user_key: '{user_key}'", f"user_key: {user_key}: typo"))
+
+    run = run_suites(tmp_path / "stack")
+
+    parses = run.check("test_parses[alertmanager/alertmanager.yml]")
+    assert parses["status"] == "failed" and "user_key: [redacted: alertmanager/alertmanager.yml line" in \
+        parses["location"]["text"], parses
+    output = run.result.stdout.str() + run.result.stderr.str()
     assert not leaks(canaries, tmp_path / "report", stdout_and_stderr=output)

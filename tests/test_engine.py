@@ -5,7 +5,7 @@ import socket
 import subprocess
 import sys
 
-from fixtures.services.engine import LABEL_OWNER, LABEL_RUN, RunIdentity, _owner_alive
+from fixtures.services.engine import LABEL_OWNER, LABEL_RUN, RunIdentity, owner_alive
 
 
 def test_run_identity_labels_name_the_run_and_this_process():
@@ -25,12 +25,12 @@ def a_dead_pid() -> int:
 
 
 def test_a_dead_process_on_this_host_owns_nothing_any_more():
-    assert _owner_alive(f"{socket.gethostname()}:{a_dead_pid()}") is False
+    assert owner_alive(f"{socket.gethostname()}:{a_dead_pid()}") is False
 
 
 def test_a_live_process_on_this_host_still_owns_its_run():
-    assert _owner_alive(f"{socket.gethostname()}:{os.getpid()}") is True
+    assert owner_alive(f"{socket.gethostname()}:{os.getpid()}") is True
 
 
 def test_another_hosts_run_is_not_ours_to_judge():
-    assert _owner_alive(f"not-{socket.gethostname()}:{a_dead_pid()}") is True
+    assert owner_alive(f"not-{socket.gethostname()}:{a_dead_pid()}") is True

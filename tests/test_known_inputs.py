@@ -1,16 +1,22 @@
 """The two known inputs, run whole (static, virtual time, live) as a user runs them:
 the reference stack passes every check, and the seed as written fails exactly its known
 findings, each listed with the reason in tests/expected/seed_findings.txt. Also: a live run
-interrupted with Ctrl-C leaves no container or network behind."""
+interrupted by Ctrl-C or SIGHUP leaves no container, network or folder behind and its report says
+it was interrupted, and a killed run's leftovers go at the next run, even a static one."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import harness_resources
 from tests.layout import REFERENCE_STACK, ROOT, SUITES
@@ -58,53 +64,77 @@ def test_the_seed_fails_exactly_its_known_findings(tmp_path, engine):
     assert "opentelemetry.exporter.jaeger" in messages["suites/test_traces_live.py::test_tracing_code_runs"]
 
 
-def test_an_interrupted_live_run_leaves_nothing_behind(tmp_path, engine):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGHUP], ids=lambda s: s.name)
+def test_an_interrupted_live_run_leaves_nothing_behind_and_says_so(tmp_path, engine, signum):
+    # The alerting live suites alone: the signal comes while the live stack starts, the costliest
+    # moment to clean up after (containers half started, the copies of the stack's files made).
     process = subprocess.Popen(
-        [sys.executable, "-m", "pytest", str(SUITES), "-m", "live", "--report-dir", str(tmp_path), "-q",
-         "-p", "no:cacheprovider"],
+        [sys.executable, "-m", "pytest", str(SUITES / "test_live_smoke.py"), str(SUITES / "test_alerts_live.py"),
+         "-m", "live", "--report-dir", str(tmp_path), "-q", "-p", "no:cacheprovider"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=ctrl_c_enabled,
     )
     owner_suffix = f":{process.pid}"
-    deadline = time.monotonic() + 120
-    started = []
-    while time.monotonic() < deadline and process.poll() is None:
-        started = [name for name, owner in harness_resources(engine).items()
-                   if owner.endswith(owner_suffix) and name.endswith("-prometheus")]
-        if started:
-            break
-        time.sleep(0.5)
-    assert started, f"the live run never started Prometheus:\n{process.stdout.read() if process.poll() else ''}"
-    process.send_signal(signal.SIGINT)  # what Ctrl-C sends
     try:
-        # A safety net, not a timing check: teardown of a whole live run (a JVM, Jaeger, a dozen
-        # containers) on a busy Podman can take minutes; only a run that never ends fails here.
-        output, _ = process.communicate(timeout=TEARDOWN_LIMIT_S)
-    except subprocess.TimeoutExpired:
-        # pytest's faulthandler prints every thread's stack on SIGABRT: where the teardown hangs.
-        process.send_signal(signal.SIGABRT)
-        output, _ = process.communicate(timeout=30)
-        raise AssertionError(f"the run did not end within {TEARDOWN_LIMIT_S}s of Ctrl-C; its threads:\n{output[-6000:]}") from None
+        deadline = time.monotonic() + 300  # a limit, not a timing check: images may need building first
+        started = []
+        while time.monotonic() < deadline and process.poll() is None and not started:
+            started = [name for name, owner in harness_resources(engine).items() if owner.endswith(owner_suffix)]
+            time.sleep(0.2)
+        assert started, "the live run started no container"
+        process.send_signal(signum)  # SIGINT: what Ctrl-C sends; SIGHUP: a closed terminal or SSH session
+        sent = time.monotonic()
+        try:
+            # A safety net, not a timing check: only a run that never ends fails here.
+            output, _ = process.communicate(timeout=TEARDOWN_LIMIT_S)
+        except subprocess.TimeoutExpired:
+            # pytest's faulthandler prints every thread's stack on SIGABRT: where the teardown hangs.
+            process.send_signal(signal.SIGABRT)
+            output, _ = process.communicate(timeout=30)
+            raise AssertionError(f"the run did not end within {TEARDOWN_LIMIT_S}s of {signum.name}; "
+                                 f"its threads:\n{output[-6000:]}") from None
+        print(f"{signum.name}: the live run ended {time.monotonic() - sent:.1f}s after the signal")
+    finally:
+        if process.poll() is None:  # this test failed first: the run still gets its clean-up
+            process.send_signal(signal.SIGINT)
+            process.communicate(timeout=TEARDOWN_LIMIT_S)
     left = [name for name, owner in harness_resources(engine).items() if owner.endswith(owner_suffix)]
-    assert not left, f"left behind after Ctrl-C: {left}\n{output[-2000:]}"
+    folders = list(Path(tempfile.gettempdir()).glob(f"mc-*-{process.pid}-*"))
+    assert not left and not folders, f"left behind after {signum.name}: {left} {folders}\n{output[-2000:]}"
     assert "KeyboardInterrupt" in output, output[-2000:]
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert results["interrupted"]["signal"] == signum.name, results["interrupted"]
+    not_run = [c for c in results["checks"] if c["status"] == "not run"]
+    assert not_run and results["interrupted"]["not_run"] == len(not_run), results["interrupted"]
+    assert f"incomplete: interrupted by {signum.name}" in (tmp_path / "report.html").read_text(encoding="utf-8")
 
 
-def test_a_killed_runs_leftovers_are_removed_by_the_next_run(tmp_path, engine):
+def test_a_killed_runs_leftovers_are_removed_by_the_next_run_even_a_static_one(tmp_path, engine):
     process = subprocess.Popen(
         [sys.executable, "-m", "pytest", str(SUITES), "-m", "live", "-k", "test_prometheus_starts",
          "--report-dir", str(tmp_path / "killed"), "-q", "-p", "no:cacheprovider"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     owner_suffix = f":{process.pid}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not any(
-            owner.endswith(owner_suffix) for owner in harness_resources(engine).values()):
+
+    def folders() -> list[Path]:  # the run's temporary folders: copies of the stack's files
+        return list(Path(tempfile.gettempdir()).glob(f"mc-*-{process.pid}-*"))
+
+    deadline = time.monotonic() + 600  # the first live run on a machine builds its images
+    while time.monotonic() < deadline and process.poll() is None and not (folders() and any(
+            name.endswith("-alertmanager") and owner.endswith(owner_suffix)
+            for name, owner in harness_resources(engine).items())):
         time.sleep(0.2)
-    time.sleep(1)
+    assert folders(), "the live run made no temporary folder"
+    # It holds copies of secrets: nobody but the user who runs the harness may read them.
+    assert all(stat.S_IMODE(folder.stat().st_mode) == 0o700 for folder in folders()), \
+        [(folder, oct(folder.stat().st_mode)) for folder in folders()]
     os.kill(process.pid, signal.SIGKILL)  # no teardown at all
     process.wait(30)
     assert any(owner.endswith(owner_suffix) for owner in harness_resources(engine).values()), \
         "the killed run had started nothing to leave behind"
-    run = run_suites(REFERENCE_STACK, tmp_path / "next", "-m", "live", "-k", "test_prometheus_starts")
+    assert folders(), "the killed run left no folder behind"
+    run = run_suites(REFERENCE_STACK, tmp_path / "next", "-m", "not live", "-k", "test_parses")
     left = [name for name, owner in harness_resources(engine).items() if owner.endswith(owner_suffix)]
-    assert not left, f"the next run did not remove the killed run's {left}\n{run.stdout[-1500:]}"
+    assert not left and not folders(), \
+        f"the next run did not remove the killed run's {left} {folders()}\n{run.stdout[-1500:]}"
+    assert any("removed what earlier, killed runs left" in note for note in run.report["notes"]), run.report["notes"]

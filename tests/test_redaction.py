@@ -9,7 +9,7 @@ from fixtures.stack import Stack
 from reports import WRITERS
 from reports.model import CheckResult, RunResults
 from reports.redaction import Redactor
-from tests.canaries import leaks, plant
+from tests.canaries import leaks, plant, plant_every_kind
 from tests.layout import REFERENCE_STACK
 
 
@@ -92,3 +92,21 @@ def test_the_leak_search_catches_canaries_when_redaction_is_off_and_none_when_on
         f"without redaction every canary must show in every file, or the search would miss a leak: {leaked}"
     _written_with(Redactor(secrets), values, tmp_path / "on")
     assert leaks(canaries, tmp_path / "on") == []
+
+
+def _missed(canaries: dict[str, str], stack_dir) -> dict[str, str]:
+    found = [s.value for s in stack_secrets(Stack.load(stack_dir))]
+    return {place: canary for place, canary in canaries.items() if not any(canary in value for value in found)}
+
+
+def test_every_kind_of_secret_field_of_the_three_components_is_found(tmp_path):
+    canaries = plant_every_kind(tmp_path / "stack")
+    assert not _missed(canaries, tmp_path / "stack"), "secret fields the schema walk does not know"
+
+
+def test_every_kind_is_still_found_when_its_file_does_not_parse(tmp_path):
+    canaries = plant_every_kind(tmp_path / "stack")
+    for relative in ("alertmanager/alertmanager.yml", "prometheus/prometheus.yml"):
+        config = tmp_path / "stack" / relative
+        config.write_text(config.read_text() + "\nbroken: 'quote left open\n")
+    assert not _missed(canaries, tmp_path / "stack"), "secret fields the line-by-line scan does not find"
