@@ -11,7 +11,7 @@ import pytest
 
 from fixtures.checks import expect, fail, not_applicable
 from fixtures.derivation import Underivable
-from fixtures.rules import metrics_read
+from fixtures.rules import functions_called, metrics_read
 from fixtures.scenarios.suite import run_virtual
 from fixtures.scenarios.virtual import fmt
 from fixtures.subjects import alert_rules, recording_rules
@@ -171,10 +171,21 @@ def test_annotations_render(alert_rule, scenario_set, timelines, evidence):
 
 
 @pytest.mark.conformance(component="alerting", check="silent below threshold (virtual time)")
-def test_silent(alert_rule, scenario_set, timelines, evidence):
-    for scenario in _scenarios(alert_rule, scenario_set, "silent"):
+def test_silent(alert_rule, scenario_set, timelines, evidence, stack):
+    scenarios = _scenarios(alert_rule, scenario_set, "silent")
+    reads = metrics_read(alert_rule.expr, recording_rules(stack))
+    judged = [s for s in scenarios if reads & _timeline(timelines, s).fed_metrics or _reads_absence(alert_rule)]
+    if not judged:
+        not_applicable(f"no silent scenario of '{alert_rule.name}' feeds any metric it reads "
+                       f"({', '.join(sorted(reads))}): its silence there proves nothing")
+    for scenario in judged:
         _record_inputs(evidence, scenario)
-        _expect_never_fired(alert_rule, scenario, _timeline(timelines, scenario))
+        _expect_never_fired(alert_rule, scenario, timelines[scenario.name])
+
+
+def _reads_absence(alert_rule) -> bool:
+    """A rule about a series being gone (absent, absent_over_time) is fed by feeding nothing."""
+    return bool({"absent", "absent_over_time"} & functions_called(alert_rule.expr))
 
 
 @pytest.mark.conformance(component="alerting", check="silent on a healthy day (virtual time)")
@@ -183,7 +194,7 @@ def test_silent_when_healthy(alert_rule, scenario_set, timelines, stack):
     if not scenarios:
         not_applicable("the stack's scenarios hold no healthy day")
     reads = metrics_read(alert_rule.expr, recording_rules(stack))
-    judged = [s for s in scenarios if reads & _timeline(timelines, s).fed_metrics]
+    judged = [s for s in scenarios if reads & _timeline(timelines, s).fed_metrics or _reads_absence(alert_rule)]
     if not judged:
         not_applicable(f"no healthy scenario feeds any metric '{alert_rule.name}' reads "
                        f"({', '.join(sorted(reads))}): its silence there proves nothing")
