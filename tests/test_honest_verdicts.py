@@ -1,0 +1,108 @@
+"""No pass that could not have failed: on a run where nothing is fed, no data-dependent check
+passes; live, an alert no scenario expects is a finding. Small stacks written for the purpose."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+
+from tests.layout import REFERENCE_STACK
+from tests.live_runs import run_suites as run_live
+from tests.textfiles import write_text
+
+RULES = """groups:
+  - name: queue
+    rules:
+      - alert: QueueBacklog
+        expr: queue_depth > 100
+        for: 30s
+        labels: {severity: warning}
+        annotations: {summary: "queue {{ $labels.queue }} holds {{ $value }} items", description: backlog}
+      - alert: QueueBacklogCritical
+        expr: queue_depth > 1000
+        for: 30s
+        labels: {severity: critical}
+        annotations: {summary: "queue {{ $labels.queue }} holds {{ $value }} items", description: backlog}
+"""
+
+
+def _queue_stack(tmp_path: Path, depth_firing: float | None, *, live: bool = False) -> Path:
+    """Two rules over queue_depth, scenarios for the warning rule only; with depth None, the
+    scenarios feed nothing at all."""
+    stack_dir = tmp_path / "queue"
+    manifest = {"name": "queue", "prometheus_config": "prometheus/prometheus.yml", "scenarios": "scenarios"}
+    if live:
+        shutil.copytree(REFERENCE_STACK / "alertmanager", stack_dir / "alertmanager")
+        reference = yaml.safe_load((REFERENCE_STACK / "manifest.yml").read_text())
+        manifest.update(alertmanager_config="alertmanager/alertmanager.yml",
+                        severity_levels=reference["severity_levels"],
+                        services={name: reference["services"][name] for name in ("alertmanager", "prometheus")})
+    write_text(stack_dir / "manifest.yml", yaml.safe_dump(manifest))
+    prometheus = {"global": {"scrape_interval": "5s", "evaluation_interval": "5s"}, "rule_files": ["queue.yml"],
+                  "scrape_configs": [{"job_name": "worker", "static_configs": [{"targets": ["worker:9000"]}]}]}
+    if live:
+        prometheus["alerting"] = {"alertmanagers": [{"static_configs": [{"targets": ["alertmanager:9093"]}]}]}
+    write_text(stack_dir / "prometheus" / "prometheus.yml", yaml.safe_dump(prometheus))
+    write_text(stack_dir / "prometheus" / "queue.yml", RULES)
+
+    def feeds(depth):
+        if depth is None:
+            return {}
+        return {"worker": [{"series": {"metric": "queue_depth", "labels": {"queue": "orders"}, "value": depth,
+                                       "isolate_by": ["queue"]}}]}
+
+    expected = [{"alertname": "QueueBacklog", "labels": {"queue": "orders", "severity": "warning", "job": "worker",
+                                                        "instance": "worker:9000"}}]
+    scenarios = {
+        "QueueBacklog-firing": {"rule": "QueueBacklog", "kind": "firing", "duration": "3m",
+                                "feeds": feeds(depth_firing), "expect": {"firing": expected}},
+        "QueueBacklog-silent": {"rule": "QueueBacklog", "kind": "silent", "duration": "3m",
+                                "feeds": feeds(None if depth_firing is None else 90)},
+        "healthy": {"kind": "healthy", "duration": "3m", "feeds": feeds(None if depth_firing is None else 10)},
+    }
+    for name, scenario in scenarios.items():
+        write_text(stack_dir / "scenarios" / f"{name}.yml", yaml.safe_dump({"description": name, **scenario}))
+    return stack_dir
+
+
+def test_on_a_run_that_feeds_nothing_no_data_dependent_check_passes(tmp_path, run_suites):
+    run = run_suites(_queue_stack(tmp_path, None))
+
+    warning = [c for c in run.report["checks"] if c["subject"] == "QueueBacklog" and "(virtual time)" in c["check"]]
+    assert warning, run.result.stdout.str()
+    passed = [c["check"] for c in warning if c["status"] == "passed"]
+    assert not passed, f"passed with nothing fed: {passed}"
+    by_check = {c["check"]: c for c in warning}
+    assert by_check["fires (virtual time)"]["status"] == "failed"
+    for name in ("silent below threshold (virtual time)", "silent on a healthy day (virtual time)",
+                 "for duration honoured (virtual time)", "annotations render (virtual time)"):
+        assert by_check[name]["status"] == "not applicable", by_check[name]
+        assert by_check[name]["message"], by_check[name]
+    summary = run.report["summary"]["all"]
+    assert summary["not applicable"] >= 4, summary
+
+
+def test_the_same_stack_fed_passes_those_checks(tmp_path, run_suites):
+    run = run_suites(_queue_stack(tmp_path, 500))
+
+    checks = {c["check"]: c for c in run.report["checks"] if c["subject"] == "QueueBacklog"}
+    for name in ("fires (virtual time)", "silent below threshold (virtual time)", "silent on a healthy day (virtual time)",
+                 "for duration honoured (virtual time)", "annotations render (virtual time)"):
+        assert checks[name]["status"] == "passed", checks[name]
+
+
+def test_an_alert_no_scenario_expects_is_a_finding_live(tmp_path, engine):
+    # depth 5000 fires the warning rule (expected) and the critical one, which no scenario expects.
+    stack_dir = _queue_stack(tmp_path, 5000, live=True)
+
+    run = run_live(stack_dir, tmp_path / "report", "-k", "test_alerts_live or test_live_smoke")
+
+    checks = {(c["check"], c["subject"]): c for c in run.report["checks"]}
+    unexpected = checks[("fires only where a scenario expects it (live)", "QueueBacklogCritical")]
+    assert unexpected["status"] == "failed", unexpected
+    assert "QueueBacklogCritical" in unexpected["message"] and "orders@QueueBacklog-firing" in unexpected["message"]
+    expected = checks[("fires only where a scenario expects it (live)", "QueueBacklog")]
+    assert expected["status"] == "passed", expected
+    assert checks[("fires (live)", "QueueBacklog")]["status"] == "passed", checks[("fires (live)", "QueueBacklog")]
