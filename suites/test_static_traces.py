@@ -9,6 +9,8 @@ from fixtures.services import jaeger
 from fixtures.tools import ToolMissing, jaeger_validate
 from fixtures.traces.source import ENTRY_POINT, code_run_at_import, unread_parameters
 
+pytestmark = pytest.mark.stack_section("tracing", what="tracing into Jaeger")
+
 # What an ignored argument of configure_tracing costs, where the harness knows it.
 UNREAD_COST = {
     "service_name": "Jaeger files spans under the resource's service.name, so they would arrive as "

@@ -16,7 +16,7 @@ from fixtures.traces.spans import (
     placement_problems,
 )
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.stack_section("tracing", what="tracing into Jaeger")]
 SPANS = [pytest.param(span, id=span.key) for span in EXPECTED_SPANS]
 
 
