@@ -38,8 +38,13 @@ def test_the_reference_stack_passes_every_check(tmp_path, engine):
     checks = report.get("checks", [])
     # Resolution of rules with a long look-back is left to --real-time runs, and says so.
     deferred = [c for c in checks if c["status"] == "skipped" and "checked with --real-time" in c["message"]]
+    # The whole-host rules' silence cannot be told apart per scenario live (one host): not applicable,
+    # with the reason; 'fires only where a scenario expects it (live)' judges them instead.
+    unjudgeable = [c for c in checks if c["status"] == "not applicable" and c["message"]
+                   and c["check"] in ("silent below threshold (live)", "silent on a healthy day (live)")
+                   and c["subject"] in ("HighCPUUsage", "HighMemoryUsage", "DiskSpaceRunningLow")]
     not_passed = [(c["nodeid"], c["status"], c["message"][:300]) for c in checks
-                  if c["status"] != "passed" and c not in deferred]
+                  if c["status"] != "passed" and c not in deferred and c not in unjudgeable]
     assert checks and not not_passed, f"{not_passed}\n{run.stdout[-3000:]}"
     assert run.returncode == 0, run.stdout[-3000:]
     live_checks = [c for c in checks if "test_alerts_live.py" in c["nodeid"]]
