@@ -28,7 +28,7 @@ RULES = """groups:
 """
 
 
-def _queue_stack(tmp_path: Path, depth_firing: float | None, *, live: bool = False) -> Path:
+def _queue_stack(tmp_path: Path, depth_firing: float | None, *, live: bool = False, scenarios: bool = True) -> Path:
     """Two rules over queue_depth, scenarios for the warning rule only; with depth None, the
     scenarios feed nothing at all."""
     stack_dir = tmp_path / "queue"
@@ -55,14 +55,14 @@ def _queue_stack(tmp_path: Path, depth_firing: float | None, *, live: bool = Fal
 
     expected = [{"alertname": "QueueBacklog", "labels": {"queue": "orders", "severity": "warning", "job": "worker",
                                                         "instance": "worker:9000"}}]
-    scenarios = {
+    found = {
         "QueueBacklog-firing": {"rule": "QueueBacklog", "kind": "firing", "duration": "3m",
                                 "feeds": feeds(depth_firing), "expect": {"firing": expected}},
         "QueueBacklog-silent": {"rule": "QueueBacklog", "kind": "silent", "duration": "3m",
                                 "feeds": feeds(None if depth_firing is None else 90)},
         "healthy": {"kind": "healthy", "duration": "3m", "feeds": feeds(None if depth_firing is None else 10)},
     }
-    for name, scenario in scenarios.items():
+    for name, scenario in found.items() if scenarios else ():
         write_text(stack_dir / "scenarios" / f"{name}.yml", yaml.safe_dump({"description": name, **scenario}))
     return stack_dir
 
@@ -106,3 +106,19 @@ def test_an_alert_no_scenario_expects_is_a_finding_live(tmp_path, engine):
     expected = checks[("fires only where a scenario expects it (live)", "QueueBacklog")]
     assert expected["status"] == "passed", expected
     assert checks[("fires (live)", "QueueBacklog")]["status"] == "passed", checks[("fires (live)", "QueueBacklog")]
+
+
+def test_derived_scenarios_run_live_end_to_end(tmp_path, engine):
+    # No hand-written scenario: both rules are fed live on their derived inputs, kept apart by the
+    # queue label, and each fires, is notified and stays silent on its near miss.
+    stack_dir = _queue_stack(tmp_path, None, live=True, scenarios=False)
+
+    run = run_live(stack_dir, tmp_path / "report", "-k", "test_alerts_live or test_live_smoke or test_alerts_virtual")
+
+    checks = {(c["check"], c["subject"]): c for c in run.report["checks"]}
+    for rule in ("QueueBacklog", "QueueBacklogCritical"):
+        for name in ("fires (live)", "notification delivered (live)", "silent below threshold (live)",
+                     "fires only where a scenario expects it (live)"):
+            assert checks[(name, rule)]["status"] == "passed", checks[(name, rule)]
+        assert "derived" in str(checks[("fires (virtual time)", rule)]["evidence"]), checks[("fires (virtual time)", rule)]
+    assert {e["source"] for e in run.report["coverage"]} == {"derived"}
