@@ -9,7 +9,6 @@ from fixtures.rules import metrics_read
 from fixtures.subjects import recording_rules
 from fixtures.tools import promtool_check_config, promtool_check_rules
 
-REQUIRED_ANNOTATIONS = ("summary", "description")
 
 
 @pytest.mark.conformance(component="prometheus", check="promtool check config", subject="prometheus.yml")
@@ -54,8 +53,12 @@ def test_severity_label(alert_rule, stack):
 
 
 @pytest.mark.conformance(component="prometheus", check="summary and description")
-def test_annotations(alert_rule):
-    missing = [name for name in REQUIRED_ANNOTATIONS if not str(alert_rule.annotations.get(name, "")).strip()]
+def test_annotations(alert_rule, stack):
+    required = stack.manifest.get("required_annotations") or []
+    if not required:
+        not_applicable(f"{stack.manifest_path.name} requires no annotations (required_annotations); Prometheus "
+                       "accepts a rule without any")
+    missing = [name for name in required if not str(alert_rule.annotations.get(name, "")).strip()]
     expect(not missing, f"{alert_rule.location}: alert '{alert_rule.name}' lacks annotation(s) {missing}",
            at(alert_rule.file, alert_rule.line))
 
