@@ -45,7 +45,7 @@ def test_a_time_stepped_series_on_a_shared_job_is_fed_at_its_own_times():
                                        "isolate_by": ["group"]})
     stepped = build_activity("series", {"metric": "lag", "labels": {"group": "orders"}, "start": "1m",
                                         "steps": {"0s": 1, "90s": 7}, "isolate_by": ["group"]})
-    plan, feeder = _plan([_scenario("Lag-firing", "kafka", steady), _scenario("Lag-silent", "kafka", stepped,
+    _, feeder = _plan([_scenario("Lag-firing", "kafka", steady), _scenario("Lag-silent", "kafka", stepped,
                                                                                kind="silent")], target)
 
     def exposed(t: float) -> dict[str, float]:
