@@ -51,6 +51,13 @@ def test_notified(alert_rule, live_stack, delivery, evidence):
         receiver = delivery.intended(alert)
         found = d.integrations(delivery.config, receiver)
         received = evidence.setdefault("notifications received", {})
+        rendered = delivery.rendered(alert)
+        evidence.setdefault("annotations as Prometheus rendered them", {})[scenario.path.name] = rendered
+        errors = sorted({e for annotations in rendered for e in d.template_errors(alert_rule.annotations, annotations)})
+        expect(not errors, (
+            f"{alert_rule.location}: '{alert_rule.name}' ({scenario.path.name}): Prometheus rendered its annotations "
+            f"with a template error, so every notification shows it: {'; '.join(errors)}; the rule's templates: "
+            f"{dict(alert_rule.annotations)}"))
         expect(found, f"{delivery.stack.alertmanager_config_path}: receiver {receiver!r} intended for "
                       f"severity={alert.labels.get('severity')} has no webhook, Slack or e-mail integration")
         for integration in found:
@@ -60,7 +67,7 @@ def test_notified(alert_rule, live_stack, delivery, evidence):
                 f"'{alert_rule.name}' ({scenario.path.name}) with labels {alert.full_labels()}: no {integration.kind} "
                 f"notification reached receiver '{receiver}' (sink {integration.path}); "
                 f"{_what_arrived(delivery, integration, alert)}"))
-            _check_content(alert_rule, alert, integration, arrived)
+            _check_content(alert_rule, alert, integration, arrived, rendered)
 
 
 def _payload(notification) -> dict:
@@ -78,27 +85,47 @@ def _what_arrived(delivery, integration, alert) -> str:
     here = [r.body for r in sink.snapshot() if r.path == integration.path]
     wanted = ""
     if integration.kind == "slack":
-        wanted = f"expected fields {d.slack_expectations(integration, alert, delivery.static_annotations(alert.alertname))}; "
+        wanted = f"expected fields {d.slack_expectations(integration, alert, delivery.rendered(alert))}; "
     return f"{wanted}received at {integration.path}: {here[-3:] or 'nothing'}"
 
 
-def _check_content(rule, alert, integration, arrived):
+def _check_content(rule, alert, integration, arrived, rendered):
+    """What the notifications show of the alert: its annotations exactly as Prometheus rendered
+    them (any of the sets it rendered while the alert fired: ``$value`` moves)."""
     group = {"alertname": alert.alertname}
-    annotations = {k: v for k, v in rule.annotations.items() if "{{" not in v}
     if integration.kind == "webhook":
         body = arrived[-1].body
         expect(body.get("receiver") == integration.receiver and body.get("status") == "firing", (
             f"webhook payload for '{rule.name}': expected receiver {integration.receiver!r}, status 'firing'; "
             f"got receiver {body.get('receiver')!r}, status {body.get('status')!r}"))
+        sent = d.sent_annotations(arrived, alert.full_labels())
+        expect(any(annotations in rendered for annotations in sent), (
+            f"webhook payload for '{rule.name}' at {integration.path}: annotations {sent[-1] if sent else None}, "
+            f"but Prometheus rendered {rendered or 'none (the alert was not seen firing)'}"))
     elif integration.kind == "email":
         subject_template = (integration.settings.get("headers") or {}).get("Subject")
+        subjects = [m.subject for m in arrived]
         if subject_template:
-            want = d.render_simple(str(subject_template), group, alert.full_labels(), annotations)
-            subjects = [m.subject for m in arrived]
-            ok = want in subjects if want is not None else all(
+            wants = [d.render_simple(str(subject_template), group, alert.full_labels(), annotations)
+                     for annotations in rendered or [{}]]
+            ok = any(want in subjects for want in wants) if None not in wants else all(
                 not any(e in s for e in d.TEMPLATE_ERRORS) for s in subjects)
-            expect(ok, f"e-mail to {integration.settings.get('to')} for '{rule.name}': subject expected {want!r}, "
-                       f"got {subjects}")
+            expect(ok, f"e-mail to {integration.settings.get('to')} for '{rule.name}': subject expected "
+                       f"{wants if None not in wants else 'free of template errors'}, got {subjects}")
+        bodies = [_words(m.body) for m in arrived]
+        for name in d.shown_annotations(str(integration.settings.get("text", ""))):
+            texts = [annotations[name] for annotations in rendered if name in annotations]
+            expect(any(_words(text) in body for text in texts for body in bodies), (
+                f"e-mail to {integration.settings.get('to')} for '{rule.name}': its text template shows annotation "
+                f"'{name}', "
+                + (f"rendered by Prometheus as {texts}, but no mail shows it" if texts else
+                   "which the rule does not have (Alertmanager writes '<no value>')")
+                + f"; mail text received: {arrived[-1].body[:300]!r}"))
+
+
+def _words(text: str) -> str:
+    """Text with its whitespace runs made one space: mail transports rewrap and re-end lines."""
+    return " ".join(text.split())
 
 
 @pytest.mark.conformance(component="alerting", check="silent below threshold (live)")

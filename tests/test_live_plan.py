@@ -1,0 +1,58 @@
+"""The live plan keeps every scenario's own times: a time-stepped scenario sharing a job with
+others is fed at its times, and does not move theirs. The feeder is stepped by hand, in scenario
+seconds, as the live run steps it by wall time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fixtures.feeders.activities import HostLoad, build_activity
+from fixtures.feeders.targets import build_target
+from fixtures.scenarios.live import LiveFeeder, LivePlan
+from fixtures.scenarios.model import ExpectedAlert, Scenario
+
+
+def _scenario(name: str, job: str, *activities, kind: str = "firing") -> Scenario:
+    return Scenario(name=name, path=Path(f"{name}.yml"), description=name, kind=kind, rule=name.split("-")[0],
+                    duration=600.0, feeds={job: list(activities)},
+                    firing=[ExpectedAlert(name.split("-")[0], {"severity": "warning"})] if kind == "firing" else [])
+
+
+def _plan(scenarios, *targets) -> tuple[LivePlan, LiveFeeder]:
+    plan = LivePlan.build(scenarios, lambda job: [t for t in targets if t.job == job], {t.job for t in targets})
+    return plan, LiveFeeder(plan)
+
+
+def test_a_time_stepped_host_scenario_is_fed_at_its_times_and_leaves_the_others_theirs():
+    node = build_target("node", "node-exporter:9100", "node", None)
+    busy = _scenario("HighCPU-firing", "node", HostLoad(cpu_busy=0.95))
+    later = _scenario("HighMemory-firing", "node", HostLoad(memory_used=0.95, start=60.0, until=120.0))
+    plan, feeder = _plan([busy, later], node)
+
+    seen = {}
+    for t in (10.0, 70.0, 130.0):
+        feeder.feed(t - 1, t)
+        seen[t] = (node.driver.state.cpu_busy, node.driver.state.memory_used)
+        assert plan.current(HostLoad)[0].cpu_busy == node.driver.state.cpu_busy
+
+    default = HostLoad()
+    assert seen == {10.0: (0.95, default.memory_used), 70.0: (0.95, 0.95), 130.0: (0.95, default.memory_used)}, seen
+
+
+def test_a_time_stepped_series_on_a_shared_job_is_fed_at_its_own_times():
+    target = build_target("kafka", "kafka-exporter:9308", "generic", None)
+    steady = build_activity("series", {"metric": "lag", "labels": {"group": "billing"}, "value": 5,
+                                       "isolate_by": ["group"]})
+    stepped = build_activity("series", {"metric": "lag", "labels": {"group": "orders"}, "start": "1m",
+                                        "steps": {"0s": 1, "90s": 7}, "isolate_by": ["group"]})
+    _, feeder = _plan([_scenario("Lag-firing", "kafka", steady), _scenario("Lag-silent", "kafka", stepped,
+                                                                               kind="silent")], target)
+
+    def exposed(t: float) -> dict[str, float]:
+        feeder.feed(t - 1, t)
+        return {labels["group"]: value for family in target.registry.collect() for _, labels, value, *_ in
+                family.samples if family.name == "lag"}
+
+    assert exposed(10.0) == {"billing@Lag-firing": 5.0}
+    assert exposed(70.0) == {"billing@Lag-firing": 5.0, "orders@Lag-silent": 1.0}
+    assert exposed(100.0) == {"billing@Lag-firing": 5.0, "orders@Lag-silent": 7.0}
