@@ -61,11 +61,12 @@ def run_suites(pytester, engine, tmp_path):
     pytester.makepyfile(mc_owner_probe=OWNER_PROBE)
     pytester.plugins.append("mc_owner_probe")
 
-    def run(stack_dir: Path, timeout: float = 300) -> SuiteRun:
+    def run(stack_dir: Path, timeout: float = 300, *args: str) -> SuiteRun:
         report_dir = tmp_path / "report"
         before = harness_resources(engine)
         result = pytester.runpytest_subprocess(
-            str(SUITES), "--stack", str(stack_dir), "-m", "not live", "--report-dir", str(report_dir), timeout=timeout
+            str(SUITES), "--stack", str(stack_dir), "-m", "not live", "--report-dir", str(report_dir), *args,
+            timeout=timeout,
         )
         owner = f"{socket.gethostname()}:{(pytester.path / 'owner.pid').read_text()}"
         new = {name: label for name, label in harness_resources(engine).items() if name not in before}

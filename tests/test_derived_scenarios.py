@@ -167,3 +167,23 @@ def test_a_hand_written_series_feeds_a_metric_no_code_of_the_harness_knows(tmp_p
     assert run.report["coverage"][0]["source"] == "handwritten"
     assert "reads only metrics the stack produces" in {c["check"] for c in run.report["checks"]}
     assert _by_check(run, "reads only metrics the stack produces")["ConsumerLagHigh"]["status"] == "passed"
+
+
+def test_written_out_derived_scenarios_are_kept_as_hand_written_ones(tmp_path, run_suites):
+    stack_dir = _rules_only_stack(tmp_path)
+    written = tmp_path / "written"
+
+    first = run_suites(stack_dir, 300, "--write-scenarios", str(written))
+
+    files = sorted(written.glob("*.yml"))
+    assert files, first.result.stdout.str()
+    assert first.report["coverage"][0]["source"] == "derived"
+    shutil.copytree(written, stack_dir / "scenarios")
+    write_text(stack_dir / "manifest.yml", RULES_ONLY_MANIFEST + "scenarios: scenarios\n")
+
+    second = run_suites(stack_dir)
+
+    assert not second.report["checks"][0]["status"] == "error"
+    assert second.report["coverage"][0]["source"] == "handwritten", second.report["coverage"]
+    assert second.report["coverage"][0]["outcome"] == "passes", second.report["coverage"]
+    assert not [c for c in second.report["checks"] if c["status"] in ("failed", "error")]
