@@ -115,6 +115,8 @@ def describe(name: str, field: str, was, now) -> str:
         return f"{name}: now {describe_value(field, now)}"
     if now is _MISSING:
         return f"{name}: no longer {describe_value(field, was)}"
+    if field == "fires_after_s" and now == "never":
+        return f"{name} no longer fires on its firing scenario, was {_after(was)}"
     if field == "fires_after_s":
         return f"{name} now fires {_after(now)}, was {_after(was)}"
     if field == "boundary":
@@ -123,8 +125,9 @@ def describe(name: str, field: str, was, now) -> str:
         return f"{name} routes to {_names(now)}, was {_names(was)}"
     if field == "for":
         return f"{name}: for {now or 'none (fires as soon as the condition holds)'}, was {was or 'none'}"
-    words = describe_value(field, now)
-    return f"{name}: {words}, was {_shown(was)}"
+    if field.startswith("query ") or field == "expr":
+        return f"{name}: {describe_value(field, now)}, was `{was}`"
+    return f"{name}: {describe_value(field, now)}, was {_shown(was)}"
 
 
 def describe_value(field: str, value) -> str:
@@ -135,6 +138,8 @@ def describe_value(field: str, value) -> str:
         return _INTEGRATION_WORDS.get((kind, setting), f"{integration} {setting} {{}}").format(_shown(value))
     if field.startswith("query "):
         return f"{field} `{value}`"
+    if field == "expr":
+        return f"expression `{value}`"
     if field.startswith("data "):
         return f"query {field.removeprefix('data ')} {value}"
     if field == "fires_after_s":
@@ -166,7 +171,7 @@ def _keyed_text(name: str, field: str, key: str, was, now) -> str:
 
 def _after(value) -> str:
     if value == "never":
-        return "never on its firing scenario"
+        return "not at all on its firing scenario"
     if value == 0:
         return "at once"
     return f"after {duration(value)}"
@@ -179,7 +184,7 @@ def _boundary(value, short=None) -> str:
         return f"on inputs the search could not find ({value['underivable']})"
     shown = f"{value['direction']} {value['quiet']}"
     same_input = isinstance(short, dict) and short.get("input") == value.get("input")
-    return shown if same_input else f"{shown} of {value['input']}"
+    return shown if same_input else f"{shown} on {value['input']}"
 
 
 def _names(value) -> str:
