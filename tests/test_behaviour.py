@@ -50,7 +50,6 @@ EXPECTED = {
 ACKNOWLEDGED = """\
 changes:
   - subject: alert rule pipeline_alerts/DataQualityLow
-    field: boundary
     why: quality below 0.8 is routine since the new source; 0.5 is what the data team acts on
   - subject: alert rule pipeline_alerts/PipelineDurationHigh
     why: a run longer than an hour is always worth a look
@@ -58,6 +57,12 @@ changes:
     why: slow API responses page the on-call now
   - subject: alert rule infrastructure_alerts/HighMemoryUsage
     why: warnings go to the webhook while the data team's mail is migrated
+  - subject: alert rule infrastructure_alerts/HighCPUUsage
+    field: receivers
+    why: as HighMemoryUsage
+  - subject: alert rule infrastructure_alerts/DiskSpaceRunningLow
+    field: receivers
+    why: as HighMemoryUsage
   - subject: receiver critical-alerts
     why: on-call moved
   - subject: panel Analytics Executive Dashboard/Data Freshness
@@ -210,3 +215,24 @@ def test_a_missing_baseline_is_a_usage_error(pytester, tmp_path):
                                            f"--baseline={tmp_path / 'nope.json'}", timeout=120)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--baseline*nope.json: no such file*"])
+
+
+def test_the_nightly_verdict_names_what_newly_fails_and_what_changed_unacknowledged(tmp_path, capsys):
+    from reports.nightly import main
+
+    results = {"checks": [], "interrupted": None,
+               "regression": {"newly_failing": [{"component": "alerting", "check": "fires (live)",
+                                                 "subject": "DataQualityLow", "message": "did not fire"}]},
+               "behaviour_changes": {"changes": [{"text": "A: for none, was 1m", "intended": False},
+                                                 {"text": "B routes to x, was y", "intended": True}]}}
+    tonight, kept = tmp_path / "results.json", tmp_path / "kept.json"
+    tonight.write_text(json.dumps(results), encoding="utf-8")
+
+    assert main([str(tonight), str(kept)]) == 1
+    said = capsys.readouterr().out
+    assert "newly fails: alerting fires (live) [DataQualityLow]" in said and "A: for none, was 1m" in said, said
+    assert "B routes to x" not in said and kept.is_file()
+
+    results["regression"]["newly_failing"], results["behaviour_changes"]["changes"][0]["intended"] = [], True
+    tonight.write_text(json.dumps(results), encoding="utf-8")
+    assert main([str(tonight)]) == 0, capsys.readouterr().out
