@@ -1,10 +1,10 @@
 """report.html: one self-contained page a person reads to learn what is wrong, where, and on what
 evidence (inline CSS, no script, font or image from anywhere).
 
-The first screen is the regression view (when a previous run was given) and the failures; then
-the alert matrix (each rule against every check of every phase), the dashboards (each panel: its
-checks, data, value and unit), one section per component (logs and traces appear as soon as their
-suites record checks), the static findings with file, line and text, every check's evidence, the
+The first screen is the behaviour changes against a baseline and the regression view (each when
+given) and the failures; then the alert matrix (each rule against every check of every phase), the
+dashboards (each panel: its checks, data, value and unit), one section per component (logs and
+traces appear as soon as their suites record checks), the static findings with file, line and text, every check's evidence, the
 environment, and the changes made to the configuration for the live run.
 """
 

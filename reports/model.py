@@ -62,6 +62,10 @@ class RunResults:
     interrupted: dict | None = None
     # One entry per alert rule: rule, group, file, line, source (handwritten|derived|none), outcome, reason.
     coverage: list[dict] = field(default_factory=list)
+    # What the run observed, per subject (fixtures/behaviour.py), and its changes against --baseline
+    # (reports/behaviour.compare): a baseline run's behaviour is what the next run is compared with.
+    behaviour: dict = field(default_factory=dict)
+    behaviour_changes: dict | None = None
 
     def coverage_counts(self) -> dict[str, int]:
         counts = {"handwritten": 0, "derived": 0, "none": 0}

@@ -12,16 +12,10 @@ import pytest
 from fixtures.checks import expect, fail, not_applicable
 from fixtures.derivation import Underivable
 from fixtures.rules import functions_called, metrics_read
-from fixtures.scenarios.suite import run_virtual
 from fixtures.scenarios.virtual import fmt
 from fixtures.subjects import alert_rules, recording_rules
 
 TEMPLATE_ERRORS = ("<error expanding template", "<no value>", "error executing template")
-
-
-@pytest.fixture(scope="session")
-def timelines(stack, scenario_set, report_dir):
-    return run_virtual(stack, scenario_set, report_dir / "virtual-time")
 
 
 def _timeline(timelines, scenario):

@@ -1,0 +1,215 @@
+"""The behaviour diff: what the stack does now against what it did in a baseline run, in words a
+reviewer reads ("critical-alerts: e-mail to nobody@example.invalid, was on-call@...").
+
+A behaviour record (results.json ``behaviour``) holds one entry per subject (an alert rule, a
+receiver, a panel, the log and trace contracts), each a flat mapping of fields. A field that is
+``None`` was not observed in that run (no live run, no virtual-time timeline) and is not compared;
+a field present on one side only was added or removed. Fields in ``NOT_COMPARED`` are kept as
+data but vary with where the stack is written or with the live feed's timing.
+
+Changes the stack acknowledges (``behaviour-changes.yml``, named by the manifest) are intended;
+an acknowledgement names a subject, optionally one field, and says why.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from reports.regression import PreviousResultsError, load_previous
+
+SCHEMA = 1
+NOT_COMPARED = frozenset({"kind", "name", "file", "line", "values"})
+FIELD_WORDS = {  # field -> what the words say it is, for the fields without a phrase of their own
+    "for": "for", "expr": "expression", "unit": "unit", "type": "panel type", "thresholds": "thresholds",
+    "dashboard": "dashboard",
+}
+
+
+class BaselineError(PreviousResultsError):
+    """The file given as a baseline holds no behaviour record to compare with."""
+
+
+def load_baseline(path: Path) -> tuple[dict, dict]:
+    """(run metadata, behaviour record) of a baseline results.json, both checked first."""
+    previous = load_previous(path)  # every field of a results.json the comparison reads, checked
+    record = json.loads(path.read_text(encoding="utf-8")).get("behaviour")
+    if not isinstance(record, dict) or not isinstance(record.get("subjects"), dict):
+        raise BaselineError("has no behaviour record ('behaviour' with 'subjects'): it was written before "
+                            "behaviour records existed, or by a run that recorded none")
+    if record.get("schema") != SCHEMA:
+        raise BaselineError(f"behaviour record schema {record.get('schema')!r}, this suite reads {SCHEMA}")
+    for subject, entry in record["subjects"].items():
+        if entry is not None and not isinstance(entry, dict):
+            raise BaselineError(f"behaviour subject {subject!r} is not an object")
+    return {"started": previous.started, "stack_name": previous.stack_name}, record
+
+
+def compare(baseline: dict, baseline_record: dict, record: dict, acknowledged: list[dict]) -> dict:
+    """Every behaviour change from ``baseline_record`` to ``record``; each is intended where an
+    acknowledgement ({subject, field?, why, file, line}) names it."""
+    before, now = baseline_record["subjects"], record["subjects"]
+    changes = [change for subject in sorted(set(before) | set(now))
+               for change in subject_changes(subject, before.get(subject, _MISSING), now.get(subject, _MISSING))]
+    used = set()
+    for change in changes:
+        found = next((i for i, a in enumerate(acknowledged) if a["subject"] == change["subject"]
+                      and a.get("field") in (None, change["field"])), None)
+        change["intended"] = found is not None
+        change["why"] = acknowledged[found]["why"] if found is not None else ""
+        used.add(found)
+    changes.sort(key=lambda c: (c["intended"], c["subject"]))
+    return {
+        "baseline": baseline,
+        "versions": {"baseline": baseline_record.get("versions", {}), "now": record.get("versions", {})},
+        "changes": changes,
+        "unacknowledged": sum(1 for c in changes if not c["intended"]),
+        # An acknowledgement no change matches: the change was undone, or the entry names it wrongly.
+        "unused_acknowledgements": [a for i, a in enumerate(acknowledged) if i not in used],
+    }
+
+
+_MISSING = object()
+
+
+def subject_changes(subject: str, was, now) -> list[dict]:
+    if was is None or now is None:  # not observed in one of the runs (a live contract, a static run)
+        return []
+    if was is _MISSING:
+        return [_change(subject, "subject", None, now, f"{subject}: new{_summary(now)}")]
+    if now is _MISSING:
+        return [_change(subject, "subject", was, None, f"{subject}: removed (was{_summary(was)})")]
+    name = now.get("name") or subject
+    found = []
+    for field in [*now, *(f for f in was if f not in now)]:
+        a, b = was.get(field, _MISSING), now.get(field, _MISSING)
+        if field in NOT_COMPARED or a is None or b is None or a == b:
+            continue
+        if isinstance(a, dict) and isinstance(b, dict) and field in ("labels", "annotations", "sent"):
+            for key in [*b, *(k for k in a if k not in b)]:
+                if a.get(key) != b.get(key):
+                    found.append(_change(subject, field, a.get(key), b.get(key),
+                                         _keyed_text(name, field, key, a.get(key), b.get(key)), key))
+            continue
+        found.append(_change(subject, field, None if a is _MISSING else a, None if b is _MISSING else b,
+                             describe(name, field, a, b)))
+    return found
+
+
+def _change(subject, field, was, now, text, key=None) -> dict:
+    change = {"subject": subject, "field": field, "was": was, "now": now, "text": text}
+    if key is not None:
+        change["key"] = key
+    return change
+
+
+def _summary(entry: dict) -> str:
+    parts = [describe_value(field, value) for field, value in entry.items()
+             if field not in NOT_COMPARED and value not in (None, "", [], {})]
+    return f": {'; '.join(parts)}" if parts else ""
+
+
+def describe(name: str, field: str, was, now) -> str:
+    """One change of one field, as a sentence: the new value first, then what it was."""
+    if was is _MISSING:
+        return f"{name}: now {describe_value(field, now)}"
+    if now is _MISSING:
+        return f"{name}: no longer {describe_value(field, was)}"
+    if field == "fires_after_s" and now == "never":
+        return f"{name} no longer fires on its firing scenario, was {_after(was)}"
+    if field == "fires_after_s":
+        return f"{name} now fires {_after(now)}, was {_after(was)}"
+    if field == "boundary":
+        return f"{name} fires {_boundary(now)}, was {_boundary(was, short=now)}"
+    if field == "receivers":
+        return f"{name} routes to {_names(now)}, was {_names(was)}"
+    if field == "for":
+        return f"{name}: for {now or 'none (fires as soon as the condition holds)'}, was {was or 'none'}"
+    if field.startswith("query ") or field == "expr":
+        return f"{name}: {describe_value(field, now)}, was `{was}`"
+    return f"{name}: {describe_value(field, now)}, was {_shown(was)}"
+
+
+def describe_value(field: str, value) -> str:
+    """What one field's value means, in words ("e-mail to on-call@...", "query A `up`")."""
+    integration, _, setting = field.partition(".")
+    kind = integration.split("[", 1)[0]
+    if setting:
+        return _INTEGRATION_WORDS.get((kind, setting), f"{integration} {setting} {{}}").format(_shown(value))
+    if field.startswith("query "):
+        return f"{field} `{value}`"
+    if field == "expr":
+        return f"expression `{value}`"
+    if field.startswith("data "):
+        return f"query {field.removeprefix('data ')} {value}"
+    if field == "fires_after_s":
+        return f"fires {_after(value)}"
+    if field == "boundary":
+        return f"fires {_boundary(value)}"
+    if field == "receivers":
+        return f"routes to {_names(value)}"
+    if field in ("labels", "annotations"):
+        return f"{field} {_pairs(value)}"
+    return f"{FIELD_WORDS.get(field, field)} {_shown(value)}"
+
+
+_INTEGRATION_WORDS = {
+    ("email", "to"): "e-mail to {}", ("email", "subject"): "e-mail subject {}",
+    ("slack", "channel"): "Slack to {}", ("slack", "title"): "Slack title {}",
+    ("webhook", "host"): "webhook to host {}", ("email", "send_resolved"): "e-mail on resolution: {}",
+    ("slack", "send_resolved"): "Slack on resolution: {}", ("webhook", "send_resolved"): "webhook on resolution: {}",
+}
+
+
+def _keyed_text(name: str, field: str, key: str, was, now) -> str:
+    if field == "labels":
+        return f"{name}: label {key}={_shown(now)}, was {_shown(was)}"
+    if field == "annotations":
+        return f"{name}: {key} renders {_shown(now)}, was {_shown(was)}"
+    return f"{name}: live, {key} received {_shown(now)}, was {_shown(was)}"
+
+
+def _after(value) -> str:
+    if value == "never":
+        return "not at all on its firing scenario"
+    if value == 0:
+        return "at once"
+    return f"after {duration(value)}"
+
+
+def _boundary(value, short=None) -> str:
+    if not isinstance(value, dict):
+        return _shown(value)
+    if "underivable" in value:
+        return f"on inputs the search could not find ({value['underivable']})"
+    shown = f"{value['direction']} {value['quiet']}"
+    same_input = isinstance(short, dict) and short.get("input") == value.get("input")
+    return shown if same_input else f"{shown} on {value['input']}"
+
+
+def _names(value) -> str:
+    return ", ".join(value) if value else "no receiver"
+
+
+def _pairs(value: dict) -> str:
+    return "{" + ", ".join(f"{k}={v}" for k, v in value.items()) + "}"
+
+
+def _shown(value) -> str:
+    if value is _MISSING or value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return value if value and " " not in value.strip() else repr(value)
+    if isinstance(value, dict):
+        return _pairs(value)
+    return str(value)
+
+
+def duration(value: float) -> str:
+    """Seconds as Prometheus writes a duration: 90 -> 1m30s."""
+    minutes, secs = divmod(int(value), 60)
+    hours, minutes = divmod(minutes, 60)
+    text = (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "") + (f"{secs}s" if secs else "")
+    return text or "0s"

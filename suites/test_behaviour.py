@@ -1,0 +1,56 @@
+"""What behaves differently now: every subject of the stack (alert rule, receiver, panel, the log
+and trace contracts) against the --baseline run's behaviour record. A change the stack does not
+acknowledge (its manifest's ``behaviour_changes`` file: what changed, and why) fails.
+
+These checks run last (the plugin orders them so, and leaves them out without --baseline): the
+record gathers what every other check of the run observed (routing, live deliveries, panels)."""
+
+import pytest
+
+from fixtures.behaviour import subject_names
+from fixtures.checks import at, expect, not_applicable
+from fixtures.plugin import BASELINE_KEY, BEHAVIOUR_KEY, STACK_KEY, behaviour_of
+
+pytestmark = pytest.mark.behaviour_diff
+
+
+def pytest_generate_tests(metafunc):
+    """One check per subject of the stack or of the baseline (a removed rule is a change too)."""
+    if "behaviour_subject" not in metafunc.fixturenames:
+        return
+    baseline = metafunc.config.stash.get(BASELINE_KEY, None)
+    subjects = subject_names(metafunc.config.stash[STACK_KEY])
+    if baseline is not None:
+        subjects += [s for s in baseline["record"]["subjects"] if s not in subjects]
+    metafunc.parametrize("behaviour_subject", [pytest.param(s, id=s) for s in subjects])
+
+
+@pytest.fixture(scope="session")
+def behaviour(request, stack, scenario_set, timelines, run_record):
+    """The run's behaviour record and its changes against the baseline, from what every check
+    that ran before observed; kept for results.json, so what is written is what was judged."""
+    found = request.config.stash[BEHAVIOUR_KEY] = behaviour_of(request.config, list(run_record.checks))
+    return found
+
+
+@pytest.mark.conformance(component="behaviour", check="behaviour unchanged or acknowledged")
+def test_behaviour_unchanged(behaviour_subject, behaviour, stack, request, evidence):
+    diff = behaviour["changes"]
+    baseline = request.config.stash[BASELINE_KEY]["record"]["subjects"]
+    now = behaviour["record"]["subjects"]
+    if baseline.get(behaviour_subject, {}) is None or now.get(behaviour_subject, {}) is None:
+        not_applicable(f"{behaviour_subject} was not observed in this run or in the baseline's "
+                       "(a live contract, in a run without the live stack): nothing to compare")
+    changes = [c for c in diff["changes"] if c["subject"] == behaviour_subject]
+    evidence["changes"] = [{"change": c["text"], "intended": c["intended"], **({"why": c["why"]} if c["why"] else {})}
+                           for c in changes]
+    unacknowledged = [c for c in changes if not c["intended"]]
+    entry = now.get(behaviour_subject) or {}  # a removed subject is written nowhere now
+    where = at(stack.path(entry["file"]), entry.get("line")) if entry.get("file") else None
+    ledger = stack.manifest.get("behaviour_changes") or "a behaviour_changes file named by the manifest"
+    expect(not unacknowledged, (
+        f"{behaviour_subject} behaves differently from the baseline run of {diff['baseline']['started']} "
+        f"({diff['baseline']['stack_name']}), and the stack does not acknowledge it:\n"
+        + "\n".join(f"  - {c['text']}" for c in unacknowledged)
+        + f"\nif intended, say why in {ledger} (subject: {behaviour_subject!r}, field: "
+          f"{unacknowledged[0]['field'] if unacknowledged else ''!r}, why: ...); else undo the change"), where)
