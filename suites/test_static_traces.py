@@ -7,8 +7,8 @@ import pytest
 from fixtures.checks import expect
 from fixtures.services import jaeger
 from fixtures.tools import ToolMissing, jaeger_validate
-from fixtures.validation import require_valid
 from fixtures.traces.source import ENTRY_POINT, code_run_at_import, unread_parameters
+from fixtures.validation import require_valid
 
 # What an ignored argument of configure_tracing costs, where the harness knows it.
 UNREAD_COST = {
