@@ -5,13 +5,15 @@ import pytest
 
 from fixtures.checks import expect
 from fixtures.tools import amtool_route
+from fixtures.validation import require_valid
 
 pytestmark = pytest.mark.stack_section("alertmanager_config", "severity_levels", what="alert routing")
 
 
 @pytest.mark.conformance(component="alertmanager", check="routes to the intended receiver")
-def test_routes(alert_rule, scenario_set, stack, evidence):
+def test_routes(alert_rule, scenario_set, stack, evidence, validation):
     config = stack.alertmanager_config_path
+    require_valid(validation, config)
     alerts = [a for s in scenario_set.for_rule(alert_rule, "firing") for a in s.firing
               if a.alertname == alert_rule.name]
     expect(alerts, f"{alert_rule.location}: no firing scenario gives '{alert_rule.name}' a label set to route")

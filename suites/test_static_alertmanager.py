@@ -5,20 +5,23 @@ import pytest
 from fixtures.checks import at, at_output, expect, fail
 from fixtures.configfiles import load_yaml
 from fixtures.tools import amtool_check_config, amtool_route
+from fixtures.validation import require_valid
 
 pytestmark = pytest.mark.stack_section("alertmanager_config", what="Alertmanager")
 
 
 @pytest.mark.conformance(component="alertmanager", check="amtool check-config", subject="alertmanager.yml")
-def test_amtool_check_config(stack):
+def test_amtool_check_config(stack, validation):
+    require_valid(validation, stack.alertmanager_config_path)
     result = amtool_check_config(stack.alertmanager_config_path)
     expect(result.ok, f"{stack.alertmanager_config_path}: amtool rejects the configuration:\n{result.output}",
            at_output(stack.alertmanager_config_path, result.output))
 
 
 @pytest.mark.conformance(component="alertmanager", check="severity routes to an existing receiver")
-def test_severity_routes(severity, stack):
+def test_severity_routes(severity, stack, validation):
     path = stack.alertmanager_config_path
+    require_valid(validation, path)
     try:
         chosen = amtool_route(path, {"severity": severity})
     except RuntimeError as exc:

@@ -1,14 +1,22 @@
-"""Every YAML and JSON file of the stack parses."""
+"""Every file of the stack is valid for its role: YAML and JSON parse, and prometheus.yml, rule
+files, alertmanager.yml, scenarios, dashboards and the instrumentation are what they must be
+(fixtures/validation.py); each defect is reported here, once, at its own file and line."""
 
 import pytest
 
-from fixtures.checks import fail_config
-from fixtures.configfiles import ConfigError, load_config
+from fixtures.checks import at, expect
+from fixtures.subjects import log_services
 
 
-@pytest.mark.conformance(component="stack", check="file parses")
-def test_parses(config_file):
-    try:
-        load_config(config_file)
-    except ConfigError as exc:
-        fail_config(exc)
+@pytest.mark.conformance(component="stack", check="file valid")
+def test_parses(config_file, validation):
+    errors = validation.of(config_file)
+    expect(not errors, "\n".join(map(str, errors)), at(errors[0].path, errors[0].line, errors[0].text or None)
+           if errors else None)
+
+
+@pytest.mark.conformance(component="stack", check="mount sources exist", subject="manifest.yml")
+def test_mount_sources_exist(stack):
+    # The log pipeline's services have their own check (test_log_service_configuration_present).
+    missing = stack.missing_mount_sources(leave_out=tuple(log_services(stack)))
+    expect(not missing, "\n".join(map(str, missing)), at(missing[0].path, missing[0].line) if missing else None)

@@ -8,6 +8,7 @@ from fixtures.checks import expect
 from fixtures.services import jaeger
 from fixtures.tools import ToolMissing, jaeger_validate
 from fixtures.traces.source import ENTRY_POINT, code_run_at_import, unread_parameters
+from fixtures.validation import require_valid
 
 pytestmark = pytest.mark.stack_section("tracing", what="tracing into Jaeger")
 
@@ -18,9 +19,10 @@ UNREAD_COST = {
 }
 
 
-def require_tracing(stack):
+def require_tracing(stack, validation, *paths):
     if stack.tracing is None:
         pytest.skip(f"{stack.manifest_path} declares no tracing")
+    require_valid(validation, *paths)
     return stack.tracing
 
 
@@ -34,9 +36,9 @@ def read(check, path):
 
 
 @pytest.mark.conformance(component="traces", check="jaeger validate", subject="jaeger config")
-def test_jaeger_config_validates(stack):
-    service = require_tracing(stack).jaeger
-    path = jaeger.config_path(service)
+def test_jaeger_config_validates(stack, validation):
+    path = jaeger.config_path(stack.tracing.jaeger) if stack.tracing else None
+    service = require_tracing(stack, validation, *([path] if path and path.is_file() else [])).jaeger
     expect(path is not None and path.is_file(), (
         f"{stack.manifest_path}: the jaeger service's command {list(service.command or [])} names no "
         f"--config file that its mounts {[(str(m.source), m.target) for m in service.mounts]} provide"
@@ -50,8 +52,8 @@ def test_jaeger_config_validates(stack):
 
 
 @pytest.mark.conformance(component="traces", check="configure_tracing uses its arguments", subject=ENTRY_POINT)
-def test_configure_tracing_uses_its_arguments(stack):
-    path = require_tracing(stack).module
+def test_configure_tracing_uses_its_arguments(stack, validation):
+    path = require_tracing(stack, validation, stack.tracing.module if stack.tracing else None).module
     unread = read(unread_parameters, path)
     expect(unread is not None, f"{path}: defines no {ENTRY_POINT}(service_name, endpoint) at module level")
     expect(not unread, "; ".join(
@@ -62,8 +64,8 @@ def test_configure_tracing_uses_its_arguments(stack):
 
 
 @pytest.mark.conformance(component="traces", check="tracing module runs nothing at import", subject="tracing module")
-def test_tracing_module_runs_nothing_at_import(stack):
-    path = require_tracing(stack).module
+def test_tracing_module_runs_nothing_at_import(stack, validation):
+    path = require_tracing(stack, validation, stack.tracing.module if stack.tracing else None).module
     findings = read(code_run_at_import, path)
     configures = any(f"{ENTRY_POINT}(" in f.text for f in findings)
     expect(not findings, (

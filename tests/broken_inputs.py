@@ -1,0 +1,315 @@
+"""A corpus of broken inputs, as data, and a runner that judges what the static suites make of
+each (issue 13, item 1): one finding at the defect's own file and line, no traceback, nothing
+started.
+
+Each :class:`Defect` is one edit of one file of a copy of the reference stack, and the line
+(found by its text in the edited file, never a number) where the one finding must be. Defects in
+the same ``batch`` edit different files and cannot reach each other's checks, so one static run
+judges them all; a batch that is not clear throughout is run again one defect at a time, so a
+verdict is always about one defect. Manifest defects end the run at once with a usage error and
+run alone.
+
+Run as a script (``python -m tests.broken_inputs [ROOT]``) to print the clear / unclear / crash
+summary for the harness at ROOT (default: this checkout).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.layout import REFERENCE_STACK, ROOT
+
+BAD_BYTE = "\udcff"  # written as the byte 0xff (surrogateescape): not UTF-8
+CRASH_MARKS = ("Traceback (most recent call last)", "INTERNALERROR")
+WORKERS = 2
+OWNERS: list[str] = []  # every run's owner label, to find anything a static run started
+
+
+@dataclass(frozen=True)
+class Defect:
+    name: str
+    file: str  # relative to the stack
+    old: str  # must occur exactly once
+    new: str
+    at: str | None  # text of the line the finding must name (in the edited file); None: line 1
+    batch: int  # 0: alone (a manifest defect: a usage error ends the run)
+    usage: bool = False  # the run must stop with a usage error, not a failing check
+
+
+M, P, AR, IR, AM = ("manifest.yml", "prometheus/prometheus.yml", "prometheus/analytics_rules.yml",
+                    "prometheus/infrastructure_rules.yml", "alertmanager/alertmanager.yml")
+EXEC, OPS = "grafana/dashboards/analytics-executive.json", "grafana/dashboards/analytics-operations.json"
+METRICS, TRACING = "app/src/monitoring/custom_metrics.py", "app/src/tracing/tracer_config.py"
+
+
+def sc(name: str) -> str:
+    return f"scenarios/{name}.yml"
+
+
+CORPUS: tuple[Defect, ...] = (
+    # The manifest: each a usage error naming manifest.yml and the line.
+    Defect("manifest: non-numeric port", M, "    port: 9093", "    port: ninety-ninety", "ninety-ninety", 0, True),
+    Defect("manifest: mount source missing", M, "{source: alertmanager, target", "{source: alertmanagr, target",
+           "alertmanagr", 11),  # a finding, not a usage error: the rest of the stack can be checked
+    Defect("manifest: non-UTF-8 byte", M, "# The seed's alert strategy", f"# The seed{BAD_BYTE}s alert strategy",
+           "s alert strategy", 0, True),
+    Defect("manifest: YAML error", M, "name: analytics-monitoring (reference)",
+           "name: analytics-monitoring: (reference)", "name: analytics-monitoring", 0, True),
+    Defect("manifest: image missing for a profile", M, "      registry: docker.io/prom/alertmanager:v0.25.0\n", "",
+           "  alertmanager:", 0, True),
+    Defect("manifest: bad duration", M, "queryable_within: 10s", "queryable_within: soon", "queryable_within", 0,
+           True),
+    Defect("manifest: scenarios folder missing", M, "scenarios: scenarios", "scenarios: scenaros",
+           "scenarios: scenaros", 0, True),
+    Defect("manifest: severity_levels a list", M, "  critical: critical-alerts\n  warning: warning-alerts\n  info: web.hook",
+           "  - critical\n  - warning\n  - info", "  - critical", 0, True),
+    Defect("manifest: environment a list", M, "      discovery.type: single-node\n      ES_JAVA_OPTS",
+           "      - discovery.type=single-node\n      - ES_JAVA_OPTS", "- discovery.type=single-node", 0, True),
+    # prometheus.yml: everything about rules and scenarios depends on it; batched with files it
+    # cannot reach (dashboards, Alertmanager, Jaeger, logs).
+    Defect("prometheus.yml: YAML error", P, "- job_name: 'postgres-exporter'", "- job_name: postgres: exporter",
+           "postgres: exporter", 1),
+    Defect("prometheus.yml: empty", P, "", "", None, 2),
+    Defect("prometheus.yml: quote left open", P, '- "analytics_rules.yml"', '- "analytics_rules.yml',
+           '"analytics_rules.yml', 3),
+    Defect("prometheus.yml: non-UTF-8 byte", P, "# prometheus.yml", f"# prometheus.yml {BAD_BYTE}", None, 4),
+    Defect("prometheus.yml: rule file missing", P, '- "infrastructure_rules.yml"', '- "infrastucture_rules.yml"',
+           "infrastucture_rules.yml", 5),
+    Defect("prometheus.yml: bad scrape_interval", P, "  scrape_interval: 15s", "  scrape_interval: 15 seconds",
+           "15 seconds", 6),
+    Defect("prometheus.yml: bad evaluation_interval", P, "evaluation_interval: 15s", "evaluation_interval: -1m",
+           "evaluation_interval", 7),
+    # Rule files.
+    Defect("rules: YAML error", AR, 'summary: "Data quality score below threshold"',
+           "summary: Data quality score: below threshold", "summary: Data quality score: below", 8),
+    Defect("rules: invalid PromQL", AR, "rate(pipeline_duration_seconds_bucket[5m]))) > 3600",
+           "rate(pipeline_duration_seconds_bucket[5m])) > 3600", "rate(pipeline_duration_seconds_bucket", 9),
+    Defect("rules: for: abc", IR, "        for: 1m", "        for: abc", "for: abc", 8),
+    Defect("rules: empty rule file named by scenarios", AR, "", "", None, 10),
+    Defect("rules: non-UTF-8 byte", IR, "      - alert: HighCPUUsage", f"      - alert: HighCPUUsage # {BAD_BYTE}",
+           "alert: HighCPUUsage", 9),
+    Defect("rules: labels a list", IR, "          severity: warning\n        annotations:\n          summary: \"Disk",
+           "          - warning\n        annotations:\n          summary: \"Disk", "- warning", 10),
+    Defect("rules: annotation missing", AR, '          summary: "API response time is high"\n', "",
+           "alert: APIResponseTimeHigh", 11),
+    Defect("rules: groups not a list", IR, "groups:\n", "groups: {}\nrest:\n", "groups:", 11),
+    Defect("rules: rule without expr", AR, "        expr: |\n          data_quality_score < 0.8\n", "",
+           "alert: DataQualityLow", 12),
+    Defect("rules: annotations a string", IR,
+           '        annotations:\n          summary: "High memory usage detected"\n'
+           '          description: "Memory usage is {{ $value }}% on {{ $labels.instance }}"',
+           '        annotations: "High memory usage detected"', "annotations: \"High memory", 12),
+    # Alertmanager.
+    Defect("alertmanager: YAML error", AM, "  group_by: ['alertname']", "  group_by: ['alertname'", "group_by", 1),
+    Defect("alertmanager: *_file secret missing", AM,
+           "      - api_url_file: /etc/alertmanager/secrets/slack-webhook-url\n        channel: '#data-team'",
+           "      - api_url_file: /etc/alertmanager/secrets/slack-webhook\n        channel: '#data-team'",
+           "secrets/slack-webhook\n", 2),
+    Defect("alertmanager: non-UTF-8 byte", AM, "# alertmanager.yml", f"# alertmanager.yml {BAD_BYTE}", None, 3),
+    Defect("alertmanager: receiver undefined", AM, "      receiver: 'critical-alerts'",
+           "      receiver: 'critical-alert'", "receiver: 'critical-alert'", 4),
+    Defect("alertmanager: empty", AM, "", "", None, 5),
+    # Scenarios: blamed on the scenario file, never on the rule.
+    Defect("scenario: duration forever", sc("PipelineFailureRate-firing"), "duration: 8m", "duration: forever",
+           "duration: forever", 9),
+    Defect("scenario: duration -8m", sc("HighCPUUsage-firing"), "duration: 8m", "duration: -8m", "duration: -8m", 8),
+    Defect("scenario: typo in rule", sc("DataQualityLow-silent"), "rule: DataQualityLow", "rule: DataQualityLo",
+           "rule: DataQualityLo", 9),
+    Defect("scenario: negative value", sc("DatabaseConnectionPoolExhausted-firing"), "active: 48", "active: -48",
+           "active: -48", 11),
+    Defect("scenario: list as a label value", sc("HighMemoryUsage-firing"), "severity: warning}",
+           "severity: [warning]}", "severity: [warning]", 10),
+    Defect("scenario: YAML error", sc("PipelineDurationHigh-silent"), "kind: silent", "kind: silent: yes",
+           "kind: silent", 11),
+    Defect("scenario: unknown kind", sc("APIResponseTimeHigh-silent"), "kind: silent", "kind: silence",
+           "kind: silence", 12),
+    Defect("scenario: unknown activity", sc("DataQualityLow-firing"), "- data_quality: {table_name: customers, "
+           "dimension: completeness, score: 0.95", "- data_qualty: {table_name: customers, dimension: completeness, "
+           "score: 0.95", "data_qualty", 11),
+    Defect("scenario: non-UTF-8 byte", sc("DiskSpaceRunningLow-silent"), "kind: silent", f"kind: silent # {BAD_BYTE}",
+           "kind: silent", 12),
+    Defect("scenario: unknown activity field", sc("HighCPUUsage-silent"), "cpu_busy: 0.78", "cpu_bsy: 0.78",
+           "cpu_bsy", 12),
+    Defect("scenario: fires_between reversed", sc("APIResponseTimeHigh-firing"), "{earliest: 3m, latest: 5m}",
+           "{earliest: 5m, latest: 3m}", "fires_between", 13),
+    Defect("scenario: feeds a job prometheus.yml lacks", sc("PipelineDurationHigh-firing"), "  data-pipeline:",
+           "  data-pipelin:", "data-pipelin:", 14),
+    Defect("scenario: every not a duration", sc("PipelineFailureRate-silent"), "every: 5s", "every: often",
+           "every: often", 14),
+    Defect("scenario: expect.firing labels a list", sc("DiskSpaceRunningLow-firing"), "labels: {", "labels: [{",
+           "labels: [{", 14),
+    # The application's instrumentation.
+    Defect("instrumentation: syntax error", METRICS, "class AnalyticsMetrics:", "class AnalyticsMetrics",
+           "class AnalyticsMetrics", 13),
+    Defect("tracing module: syntax error", TRACING, "def configure_tracing(", "def configure_tracing((",
+           "def configure_tracing((", 8),
+    # Dashboards and Grafana provisioning.
+    Defect("dashboard: JSON error", EXEC, '"uid": "analytics-executive",', '"uid": "analytics-executive"',
+           '"title": "Analytics Executive Dashboard"', 1),
+    Defect("dashboard: template variable undefined", OPS, "[5m]", "[$window]", "$window", 2),
+    Defect("dashboard: non-UTF-8 byte", OPS, '"uid": "analytics-operations",',
+           f'"uid": "analytics-operations{BAD_BYTE}",', '"uid": "analytics-operations', 3),
+    Defect("datasources: YAML error", "grafana/provisioning/datasources/prometheus.yml", "    access: proxy",
+           "    access: proxy: direct", "access: proxy", 4),
+    # Logs and tracing configuration.
+    Defect("compose file: YAML error", "elk/docker-compose-elk.yml", "version: '3.8'", "version: '3.8",
+           "version: '3.8", 5),
+    Defect("index template: JSON error", "elk/index-template.json", '"index_patterns": ["analytics-logs-*"],',
+           '"index_patterns": ["analytics-logs-*"]', '"template": {', 6),
+    Defect("jaeger config: YAML error", "jaeger/config.yml", "      exporters: [jaeger_storage_exporter]",
+           "      exporters: [jaeger_storage_exporter", "exporters: [jaeger_storage_exporter", 6),
+    Defect("jaeger config: unknown exporter", "jaeger/config.yml", "      exporters: [jaeger_storage_exporter]",
+           "      exporters: [jaeger_storage]", "exporters: [jaeger_storage]", 7),
+)
+
+
+@dataclass
+class Verdict:
+    defect: Defect
+    outcome: str  # clear | unclear | crash
+    why: str = ""
+
+
+@dataclass
+class Run:
+    returncode: int
+    output: str
+    report: dict
+    started: list[str] = field(default_factory=list)  # images or timings: a live stack ran
+
+
+def _copy(directory: Path, defects: list[Defect]) -> Path:
+    stack = directory / "stack"
+    shutil.copytree(REFERENCE_STACK, stack, ignore=lambda d, names: ["examples"] if Path(d) == REFERENCE_STACK else [])
+    for defect in defects:
+        path = stack / defect.file
+        text = path.read_text(encoding="utf-8")
+        if defect.old:
+            assert text.count(defect.old) == 1, f"{defect.name}: {defect.old!r} must occur once in {defect.file}"
+            text = text.replace(defect.old, defect.new)
+        else:
+            text = defect.new  # the whole file
+        path.write_bytes(text.encode("utf-8", errors="surrogateescape"))
+    return stack
+
+
+def expected_line(stack: Path, defect: Defect) -> int:
+    if defect.at is None:
+        return 1
+    lines = (stack / defect.file).read_bytes().decode("utf-8", errors="replace").splitlines()
+    wanted = defect.at.rstrip("\n")
+    found = [n for n, line in enumerate(lines, 1) if wanted in line and (not defect.at.endswith("\n")
+                                                                          or line.endswith(wanted))]
+    assert len(found) == 1, f"{defect.name}: expected one line containing {defect.at!r}, found {found}"
+    return found[0]
+
+
+def run_static(root: Path, stack: Path, report_dir: Path, timeout: float = 300) -> Run:
+    """The static suites of the harness at ``root`` on ``stack``, in a subprocess, as a user runs them."""
+    command = [sys.executable, "-m", "pytest", str(root / "suites"), "--stack", str(stack), "-m", "not live",
+               "--report-dir", str(report_dir), "-p", "no:cacheprovider", "-q", "-rN"]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    with subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          errors="replace") as process:
+        OWNERS.append(f"{socket.gethostname()}:{process.pid}")  # the harness's owner label on what it starts
+        output, _ = process.communicate(timeout=timeout)
+    results = report_dir / "results.json"
+    report = json.loads(results.read_text(encoding="utf-8")) if results.exists() else {}
+    started = [*(report.get("images") or {}), *(report.get("timings") or {})]
+    return Run(process.returncode, output, report, started)
+
+
+def judge(defect: Defect, stack: Path, run: Run, batch: list[Defect]) -> Verdict:
+    """One defect's verdict from a run of its batch."""
+    if any(mark in run.output for mark in CRASH_MARKS):
+        return Verdict(defect, "crash", _excerpt(run.output, CRASH_MARKS))
+    if run.started:
+        return Verdict(defect, "crash", f"a static run started a live stack: {run.started}")
+    line = expected_line(stack, defect)
+    path = stack.resolve() / defect.file
+    if defect.usage:
+        named = f"{path}:{line}" in run.output
+        if run.returncode != 4 or not named or run.report:
+            return Verdict(defect, "unclear", f"expected one usage error naming {defect.file}:{line}; exit "
+                           f"{run.returncode}: {_tail(run.output)}")
+        return Verdict(defect, "clear")
+    failing = [c for c in run.report.get("checks", []) if c["status"] in ("failed", "error")]
+    errors = [c for c in failing if c["status"] == "error"]
+    if errors:
+        return Verdict(defect, "crash", f"{len(errors)} setup error(s): {errors[0]['message'][:300]}")
+    others = {d.file for d in batch if d is not defect}
+    mine = [c for c in failing if (c.get("location") or {}).get("file") not in others]
+    at_source = [c for c in mine if (c.get("location") or {}).get("file") == defect.file
+                 and c["location"].get("line") == line and f"{defect.file}:{line}" in c["message"]]
+    if len(mine) == 1 and at_source:
+        return Verdict(defect, "clear")
+    shown = "; ".join(f"{c['check']}[{c['subject']}] at {_where(c)}: {c['message'][:160]}" for c in mine[:4])
+    return Verdict(defect, "unclear", f"expected one failing check at {defect.file}:{line}; "
+                   f"{len(mine)} failed{': ' + shown if shown else ' (missed: exit ' + str(run.returncode) + ')'}")
+
+
+def _where(check: dict) -> str:
+    location = check.get("location") or {}
+    return f"{location.get('file')}:{location.get('line')}"
+
+
+def _excerpt(output: str, marks) -> str:
+    index = min(output.find(m) for m in marks if m in output)
+    return output[index:index + 400]
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text)[:400]
+
+
+def _tail(output: str) -> str:
+    return output.strip()[-300:]
+
+
+def run_batch(root: Path, defects: list[Defect]) -> list[Verdict]:
+    files = [d.file for d in defects]
+    assert len(files) == len(set(files)), f"a batch edits each file once: {files}"
+    with tempfile.TemporaryDirectory(prefix="mc-broken-") as scratch:
+        stack = _copy(Path(scratch), defects)
+        run = run_static(root, stack, Path(scratch) / "report")
+        return [judge(defect, stack, run, defects) for defect in defects]
+
+
+def batches(corpus=CORPUS) -> list[list[Defect]]:
+    grouped: dict[int, list[Defect]] = {}
+    alone = []
+    for defect in corpus:
+        (alone.append([defect]) if defect.batch == 0 else grouped.setdefault(defect.batch, []).append(defect))
+    return [*grouped.values(), *alone]
+
+
+def judge_corpus(root: Path = ROOT, corpus=CORPUS, workers: int = WORKERS) -> list[Verdict]:
+    """Every defect's verdict: batches first; a batch not clear throughout again defect by defect."""
+    with ThreadPoolExecutor(workers) as pool:
+        first = [v for found in pool.map(lambda b: run_batch(root, b), batches(corpus)) for v in found]
+        shared = {d.batch for d in corpus if d.batch and sum(o.batch == d.batch for o in corpus) > 1}
+        again = [v.defect for v in first if v.outcome != "clear" and v.defect.batch in shared]
+        redone = {v.defect.name: v for found in pool.map(lambda d: run_batch(root, [d]), again) for v in found}
+    return [redone.get(v.defect.name, v) for v in first]
+
+
+def summary(verdicts: list[Verdict]) -> str:
+    counts = {outcome: sum(v.outcome == outcome for v in verdicts) for outcome in ("clear", "unclear", "crash")}
+    lines = [f"{len(verdicts)} broken inputs: " + ", ".join(f"{n} {o}" for o, n in counts.items())]
+    lines += [f"  {v.outcome}: {v.defect.name} ({v.defect.file}): {_one_line(v.why)}"
+              for v in verdicts if v.outcome != "clear"]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(summary(judge_corpus(Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else ROOT)))
