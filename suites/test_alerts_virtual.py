@@ -165,20 +165,22 @@ def test_annotations_render(alert_rule, scenario_set, timelines, evidence):
 
 @pytest.mark.conformance(component="alerting", check="silent below threshold (virtual time)")
 def test_silent(alert_rule, scenario_set, timelines, evidence, stack):
-    scenarios = _scenarios(alert_rule, scenario_set, "silent")
-    reads = metrics_read(alert_rule.expr, recording_rules(stack))
-    judged = [s for s in scenarios if reads & _timeline(timelines, s).fed_metrics or _reads_absence(alert_rule)]
-    if not judged:
-        not_applicable(f"no silent scenario of '{alert_rule.name}' feeds any metric it reads "
-                       f"({', '.join(sorted(reads))}): its silence there proves nothing")
-    for scenario in judged:
+    for scenario in _feeding(alert_rule, _scenarios(alert_rule, scenario_set, "silent"), timelines, stack, "silent"):
         _record_inputs(evidence, scenario)
         _expect_never_fired(alert_rule, scenario, timelines[scenario.name])
 
 
-def _reads_absence(alert_rule) -> bool:
-    """A rule about a series being gone (absent, absent_over_time) is fed by feeding nothing."""
-    return bool({"absent", "absent_over_time"} & functions_called(alert_rule.expr))
+def _feeding(alert_rule, scenarios, timelines, stack, kind: str) -> list:
+    """The scenarios that feed some metric the rule reads: silence elsewhere proves nothing, so
+    without any the check is not applicable. A rule about a series being gone (absent,
+    absent_over_time) is fed by feeding nothing."""
+    reads = metrics_read(alert_rule.expr, recording_rules(stack))
+    about_absence = bool({"absent", "absent_over_time"} & functions_called(alert_rule.expr))
+    judged = [s for s in scenarios if about_absence or reads & _timeline(timelines, s).fed_metrics]
+    if not judged:
+        not_applicable(f"no {kind} scenario feeds any metric '{alert_rule.name}' reads "
+                       f"({', '.join(sorted(reads))}): its silence there proves nothing")
+    return judged
 
 
 @pytest.mark.conformance(component="alerting", check="silent on a healthy day (virtual time)")
@@ -187,12 +189,7 @@ def test_silent_when_healthy(alert_rule, scenario_set, timelines, stack, validat
     scenarios = scenario_set.of_kind("healthy")
     if not scenarios:
         not_applicable("the stack's scenarios hold no healthy day")
-    reads = metrics_read(alert_rule.expr, recording_rules(stack))
-    judged = [s for s in scenarios if reads & _timeline(timelines, s).fed_metrics or _reads_absence(alert_rule)]
-    if not judged:
-        not_applicable(f"no healthy scenario feeds any metric '{alert_rule.name}' reads "
-                       f"({', '.join(sorted(reads))}): its silence there proves nothing")
-    for scenario in judged:
+    for scenario in _feeding(alert_rule, scenarios, timelines, stack, "healthy"):
         _expect_never_fired(alert_rule, scenario, timelines[scenario.name])
 
 

@@ -15,8 +15,9 @@ from fixtures.dashboards.model import (
     resolve_datasource,
     unresolved_reason,
 )
-from fixtures.dashboards.sources import metric_names, produced_metrics
+from fixtures.dashboards.sources import produced_metrics
 from fixtures.dashboards.variables import STATIC_PLACEHOLDER, undefined
+from fixtures.rules import selected_metrics as metric_names
 from fixtures.subjects import dashboards
 
 pytestmark = pytest.mark.stack_section("grafana", what="Grafana dashboards")
