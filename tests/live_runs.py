@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tests.layout import ROOT, SUITES
 
-TIMEOUT_S = 900
+TIMEOUT_S = 1800  # a safety limit for a whole live run on a loaded machine, not a timing check
 TEARDOWN_S = 60
 
 
