@@ -5,7 +5,7 @@ import pytest
 
 from fixtures.checks import expect
 from fixtures.tools import amtool_route
-from fixtures.validation import require_valid
+from fixtures.validation import require_routable
 
 pytestmark = pytest.mark.stack_section("alertmanager_config", "severity_levels", what="alert routing")
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.stack_section("alertmanager_config", "severity_levels",
 @pytest.mark.conformance(component="alertmanager", check="routes to the intended receiver")
 def test_routes(alert_rule, scenario_set, stack, evidence, validation):
     config = stack.alertmanager_config_path
-    require_valid(validation, config)
+    require_routable(validation)
     alerts = [a for s in scenario_set.for_rule(alert_rule, "firing") for a in s.firing
               if a.alertname == alert_rule.name]
     expect(alerts, f"{alert_rule.location}: no firing scenario gives '{alert_rule.name}' a label set to route")

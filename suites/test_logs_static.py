@@ -6,6 +6,7 @@ import pytest
 from fixtures.checks import at, expect, fail_config
 from fixtures.configfiles import ConfigError, SourceLine, load_json
 from fixtures.logs.events import STANDARD_FIELDS
+from fixtures.validation import require_valid
 
 pytestmark = pytest.mark.stack_section("logs", what="the log pipeline")
 
@@ -32,11 +33,12 @@ def test_log_service_configuration_present(log_service, stack):
 
 
 @pytest.mark.conformance(component="logs", check="index template maps the events")
-def test_index_template(log_settings):
+def test_index_template(log_settings, validation):
     path = log_settings.index_template
     expect(path.exists(), f"{path}: the index template the manifest names does not exist, so the store "
                           "guesses every field's type from the first event it sees (a timestamp may stay text)",
            at(path))
+    require_valid(validation, path)  # a file that does not parse is its own finding (file valid)
     try:
         template = load_json(path)
     except ConfigError as exc:

@@ -4,7 +4,7 @@ fails to import: arguments it ignores, and code it runs on import."""
 
 import pytest
 
-from fixtures.checks import expect
+from fixtures.checks import at_quoted, expect, fail
 from fixtures.services import jaeger
 from fixtures.tools import ToolMissing, jaeger_validate
 from fixtures.traces.source import ENTRY_POINT, code_run_at_import, unread_parameters
@@ -48,7 +48,10 @@ def test_jaeger_config_validates(stack, validation):
     except ToolMissing as exc:
         pytest.fail(str(exc), pytrace=False)
     errors = [line for line in result.output.splitlines() if "application version" not in line]
-    expect(result.ok, f"{path}: Jaeger rejects the configuration:\n" + "\n".join(errors))
+    if not result.ok:
+        where = at_quoted(path, "\n".join(errors))  # the name Jaeger quotes, found in the file
+        shown = f"{path}:{where['line']}" if where.get("line") else str(path)
+        fail(f"{shown}: Jaeger rejects the configuration:\n" + "\n".join(errors), where)
 
 
 @pytest.mark.conformance(component="traces", check="configure_tracing uses its arguments", subject=ENTRY_POINT)

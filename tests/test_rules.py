@@ -62,7 +62,7 @@ def test_invalid_promql_names_file_expr_line_and_problem(tmp_path):
     with pytest.raises(ConfigError) as caught:
         rule.parse_expr()
     error = caught.value
-    expr_line = line_containing(path, "expr: |")
+    expr_line = line_containing(path, "expr: |") + 1  # the expression's own line, after the block indicator
     assert (error.path, error.line) == (path, expr_line), f"expected {path}:{expr_line}, got {error.location}"
     assert "alert 'PipelineFailureRate': invalid PromQL: unclosed left parenthesis" in error.problem, error.problem
     assert "sum(rate(x[5m]) > 0.1" in str(error), "the offending expression is shown"
