@@ -1,0 +1,48 @@
+"""Benchmark: scenario derivation and its promtool verification on a rule collection: rules per
+second and peak memory (this process and its promtool children).
+
+Timings depend on the machine's load: compare runs on one machine.
+
+    .venv/bin/python benchmarks/derivation.py [--corpus ../shared/corpora/awesome-prometheus-alerts] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fixtures.derivation import Derived, derive  # noqa: E402
+from fixtures.derivation.corpus import load_rules, summary  # noqa: E402
+
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared/corpora/awesome-prometheus-alerts"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--list", action="store_true", help="print every rule without a derived pair")
+    args = parser.parse_args()
+    alerts, recordings = load_rules(args.corpus)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as scratch:
+        results = derive(alerts, recordings, scrape_interval_s=15, evaluation_interval_s=15, job="exporter",
+                         instance="exporter:9100", workers=args.workers, directory=Path(scratch))
+    wall = time.perf_counter() - started
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    derived = sum(isinstance(r, Derived) for r in results)
+    print(f"rules: {len(alerts)}  derived: {derived}  wall: {wall:.1f} s  rules/s: {len(alerts) / wall:.1f}")
+    print(f"peak memory: harness {own:.0f} MiB, largest promtool child {children:.0f} MiB")
+    if args.list:
+        print(summary(results, args.corpus))
+
+
+if __name__ == "__main__":
+    main()
