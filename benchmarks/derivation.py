@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import argparse
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from fixtures.derivation import Derived, derive  # noqa: E402
-from fixtures.derivation.corpus import load_rules, summary  # noqa: E402
+from fixtures.derivation import Derived, derive
+from fixtures.derivation.corpus import load_rules, summary
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared/corpora/awesome-prometheus-alerts"
 
