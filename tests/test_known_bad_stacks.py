@@ -55,22 +55,22 @@ def test_an_invalid_promql_expression(broken_stack, run_suites):
         "rate(pipeline_duration_seconds_bucket[5m])) > 3600",
     )
     rules = stack_dir.resolve() / "prometheus" / "analytics_rules.yml"
-    expr_line = line_containing(rules, "alert: PipelineDurationHigh") + 1
-    assert "expr:" in rules.read_text().splitlines()[expr_line - 1], "the expr follows the alert name"
+    expr_line = line_containing(rules, "rate(pipeline_duration_seconds_bucket[5m])) > 3600")  # the expression's own line
 
     run = run_suites(stack_dir)
 
-    parses = run.check("test_expression_parses[PipelineDurationHigh]")
-    assert (parses["status"], parses["subject"]) == ("failed", "PipelineDurationHigh"), parses
+    # One finding, at the expression itself: the rule file's own check; the rule's checks are blocked by it.
+    parses = run.check("test_parses[prometheus/analytics_rules.yml]")
+    assert parses["status"] == "failed", parses
     expected = f"{rules}:{expr_line}: alert 'PipelineDurationHigh': invalid PromQL: unclosed left parenthesis"
     assert expected in parses["message"], parses["message"]
     assert (parses["location"]["file"], parses["location"]["line"]) == ("prometheus/analytics_rules.yml", expr_line)
+    blocked = run.check("test_expression_parses[PipelineDurationHigh]")
+    assert blocked["status"] == "not applicable" and f"blocked by {rules}:{expr_line}" in blocked["message"], blocked
     assert run.check("test_expression_parses[PipelineFailureRate]")["status"] == "passed"
-    run.result.stdout.fnmatch_lines([
-        "*_ test_expression_parses[[]PipelineDurationHigh[]] _*",
-        literal(expected),
-        "FAILED *suites/test_static_prometheus.py::test_expression_parses[[]PipelineDurationHigh[]]*",
-    ])
+    failed = [c["nodeid"] for c in run.report["checks"] if c["status"] in ("failed", "error")]
+    assert failed == ["suites/test_static_files.py::test_parses[prometheus/analytics_rules.yml]"], failed
+    run.result.stdout.fnmatch_lines([literal(expected)])
     assert run.result.ret == pytest.ExitCode.TESTS_FAILED
     run.assert_no_container_started()
 
@@ -131,6 +131,7 @@ def test_a_jaeger_config_naming_an_unknown_exporter(broken_stack, run_suites):
 
     check = run.check("test_jaeger_config_validates")
     assert check["status"] == "failed", check
-    assert f"{config}: Jaeger rejects the configuration" in check["message"], check["message"]
+    assert f"{config}:{line_containing(config, 'exporters: [jaeger_storage]')}: Jaeger rejects the configuration" \
+        in check["message"], check["message"]
     assert "jaeger_storage" in check["message"], check["message"]
     run.assert_no_container_started()
