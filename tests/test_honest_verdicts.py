@@ -32,7 +32,9 @@ def _queue_stack(tmp_path: Path, depth_firing: float | None, *, live: bool = Fal
     """Two rules over queue_depth, scenarios for the warning rule only; with depth None, the
     scenarios feed nothing at all."""
     stack_dir = tmp_path / "queue"
-    manifest = {"name": "queue", "prometheus_config": "prometheus/prometheus.yml", "scenarios": "scenarios"}
+    manifest = {"name": "queue", "prometheus_config": "prometheus/prometheus.yml"}
+    if scenarios:
+        manifest["scenarios"] = "scenarios"
     if live:
         shutil.copytree(REFERENCE_STACK / "alertmanager", stack_dir / "alertmanager")
         reference = yaml.safe_load((REFERENCE_STACK / "manifest.yml").read_text())
