@@ -200,3 +200,26 @@ def _expect_never_fired(alert_rule, scenario, timeline):
         f"{alert_rule.location}: '{alert_rule.name}' fired at {fmt(fired[0]) if fired else ''} in "
         f"{_named(scenario)} ({scenario.description.strip()}), which must not raise it; "
         f"labels {_sorted(a.labels for a in first)}; expression: {alert_rule.expr.strip()}; promtool test: {timeline.test_file}"))
+
+
+@pytest.mark.conformance(component="alerting", check="fires only where a scenario expects it (virtual time)")
+def test_no_unexpected_alert_virtual(alert_rule, scenario_set, timelines, evidence):
+    """Another rule's hand-written scenario that feeds a metric this rule reads ran it too (under a
+    name of its own): a label set that scenario does not list under expect.firing is a finding."""
+    watching = [s for s in scenario_set.scenarios if s.name in timelines and timelines[s.name].watches(alert_rule)]
+    if not watching:
+        not_applicable(f"no other rule's hand-written scenario feeds a metric '{alert_rule.name}' reads: nothing "
+                       "else could have fired it in virtual time")
+    evidence["scenarios that ran it"] = [_named(s) for s in watching]
+    unexpected = []
+    for scenario in watching:
+        expected = {frozenset(a.full_labels().items()) for a in scenario.firing if a.alertname == alert_rule.name}
+        timeline = timelines[scenario.name]
+        unexpected += [(scenario, timeline, t, labels) for t, labels in timeline.watched_firing(alert_rule)
+                       if frozenset(labels.items()) not in expected]
+    evidence["unexpected"] = [{"scenario": _named(s), "first fired at": fmt(t), "labels": labels}
+                              for s, _, t, labels in unexpected[:10]]
+    expect(not unexpected, (
+        f"{alert_rule.location}: '{alert_rule.name}' fired in virtual time where no scenario expects it: "
+        + "; ".join(f"in {_named(s)} ({s.description.strip()}) at {fmt(t)} with labels {_sorted([labels])[0]}, "
+                    f"promtool test: {timeline.test_file}" for s, timeline, t, labels in unexpected[:3])))

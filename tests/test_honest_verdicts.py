@@ -69,6 +69,13 @@ def _queue_stack(tmp_path: Path, depth_firing: float | None, *, live: bool = Fal
     return stack_dir
 
 
+def _unexpected_virtual(run, rule: str) -> dict:
+    found = [c for c in run.report["checks"]
+             if c["check"] == "fires only where a scenario expects it (virtual time)" and c["subject"] == rule]
+    assert len(found) == 1, run.result.stdout.str()[-3000:]
+    return found[0]
+
+
 def test_on_a_run_that_feeds_nothing_no_data_dependent_check_passes(tmp_path, run_suites):
     run = run_suites(_queue_stack(tmp_path, None))
 
@@ -93,6 +100,23 @@ def test_the_same_stack_fed_passes_those_checks(tmp_path, run_suites):
     for name in ("fires (virtual time)", "silent below threshold (virtual time)", "silent on a healthy day (virtual time)",
                  "for duration honoured (virtual time)", "annotations render (virtual time)"):
         assert checks[name]["status"] == "passed", checks[name]
+    # The critical twin ran in the warning rule's scenarios (they feed queue_depth) and stayed quiet.
+    twin = _unexpected_virtual(run, "QueueBacklogCritical")
+    assert twin["status"] == "passed", twin
+    assert twin["evidence"]["scenarios that ran it"] == ["QueueBacklog-firing.yml", "QueueBacklog-silent.yml"], twin
+
+
+def test_an_alert_no_scenario_expects_is_a_finding_in_virtual_time(tmp_path, run_suites):
+    # depth 5000 fires the warning rule (expected) and its critical twin, which the scenario does not list.
+    run = run_suites(_queue_stack(tmp_path, 5000))
+
+    twin = _unexpected_virtual(run, "QueueBacklogCritical")
+    assert twin["status"] == "failed", twin
+    assert "QueueBacklog-firing.yml" in twin["message"] and "severity" in twin["message"], twin["message"]
+    assert "QueueBacklog-silent.yml" not in twin["message"], twin["message"]  # 90 is below both thresholds
+    # The warning rule itself ran in no other rule's hand-written scenario: nothing could have fired it.
+    own = _unexpected_virtual(run, "QueueBacklog")
+    assert own["status"] == "not applicable", own
 
 
 def test_an_alert_no_scenario_expects_is_a_finding_live(tmp_path, engine):
