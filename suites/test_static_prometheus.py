@@ -4,12 +4,11 @@ import pytest
 
 from fixtures.checks import at, at_output, expect, fail_config, not_applicable
 from fixtures.configfiles import ConfigError
-from fixtures.dashboards.sources import SCRAPE_SERIES, recorded_metrics
+from fixtures.dashboards.sources import NO_DECLARED_PRODUCER, declares_producers
 from fixtures.rules import metrics_read
-from fixtures.subjects import recording_rules, rule_files
+from fixtures.subjects import recording_rules
 from fixtures.tools import promtool_check_config, promtool_check_rules
 from fixtures.validation import require_rule_files
-
 
 
 @pytest.mark.conformance(component="prometheus", check="promtool check config", subject="prometheus.yml")
@@ -70,9 +69,8 @@ def test_rule_inputs_produced(alert_rule, stack, stack_produced_metrics, evidenc
     """Every metric an alert reads (through the recording rules it reads) comes from the stack's
     instrumentation, a synthetic exporter standing in for one it declares, or a series its
     hand-written scenarios feed on a scrape job: a typo in a metric name is a rule that never fires."""
-    if not stack_produced_metrics - SCRAPE_SERIES - recorded_metrics(stack):
-        not_applicable("the stack declares nothing that produces metrics (instrumentation.metrics, "
-                       "scrape_targets roles or hand-written scenarios feeding its scrape jobs)")
+    if not declares_producers(stack, stack_produced_metrics):
+        not_applicable(NO_DECLARED_PRODUCER)
     try:
         reads = metrics_read(alert_rule.expr, recording_rules(stack))
     except ValueError:

@@ -3,6 +3,7 @@ passes; live, an alert no scenario expects is a finding. Small stacks written fo
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -148,3 +149,66 @@ def test_derived_scenarios_run_live_end_to_end(tmp_path, engine):
             assert checks[(name, rule)]["status"] == "passed", checks[(name, rule)]
         assert "derived" in str(checks[("fires (virtual time)", rule)]["evidence"]), checks[("fires (virtual time)", rule)]
     assert {e["source"] for e in run.report["coverage"]} == {"derived"}
+
+
+# Judged from the configuration alone: each could fail on this input, whatever was fed.
+CONFIGURATION_CHECKS = {
+    "expression parses", "promtool check rules", "promtool check config", "rule file exists", "file valid",
+    "severity label", "summary and description", "every scenario names a rule of the stack",
+    "has firing and silent scenarios", "some input makes it fire", "routes to the intended receiver",
+    "amtool check-config", "severity routes to an existing receiver", "provisions as written",
+    "datasource resolves", "template variables defined", "unit matches what the query yields",
+    "thresholds ordered", "panel type current",
+}
+UNDERIVABLE = """      - alert: QueuePairsOdd
+        expr: count(queue_depth) % 2 == 1
+        labels: {severity: warning}
+        annotations: {summary: odd number of queues, description: pairs}
+"""
+
+
+def _with_blind_dashboard(stack_dir: Path) -> Path:
+    """A dashboard over the queue, and a rule derivation finds no input for (one series per
+    selector: a count of series is never 2), on the stack as written."""
+    rules = stack_dir / "prometheus" / "queue.yml"
+    rules.write_text(rules.read_text() + UNDERIVABLE)
+    shutil.copytree(REFERENCE_STACK / "grafana" / "provisioning", stack_dir / "grafana" / "provisioning")
+    board = {"uid": "queue", "title": "Queue", "schemaVersion": 39, "time": {"from": "now-1h", "to": "now"},
+             "panels": [{"id": 1, "title": "Depth", "type": "timeseries", "datasource": {"type": "prometheus", "uid": "prometheus"},
+                         "targets": [{"refId": "A", "expr": "max by (queue) (queue_depth)", "legendFormat": "{{queue}}"}]}]}
+    write_text(stack_dir / "grafana" / "dashboards" / "queue.json", json.dumps(board, indent=2))
+    manifest = yaml.safe_load((stack_dir / "manifest.yml").read_text())
+    manifest["grafana"] = {"dashboards": "grafana/dashboards", "datasources": "grafana/provisioning/datasources"}
+    write_text(stack_dir / "manifest.yml", yaml.safe_dump(manifest))
+    return stack_dir
+
+
+def test_no_check_passes_on_an_empty_run(tmp_path, run_suites):
+    # Hand-written scenarios that feed nothing, a panel over a metric no declared source produces,
+    # a rule no input was derived for: whatever passes must be judged from configuration alone.
+    run = run_suites(_with_blind_dashboard(_queue_stack(tmp_path, None, live=True)))
+
+    starved = [c for c in run.report["checks"] if c["subject"] in ("QueueBacklog", "QueuePairsOdd", "Queue/Depth")]
+    assert {c["subject"] for c in starved} == {"QueueBacklog", "QueuePairsOdd", "Queue/Depth"}, run.result.stdout.str()
+    passed = sorted({c["check"] for c in starved if c["status"] == "passed"} - CONFIGURATION_CHECKS)
+    assert not passed, f"passed with nothing fed: {passed}"
+    by_check = {(c["check"], c["subject"]): c for c in starved}
+    routed = by_check[("routes to the intended receiver", "QueuePairsOdd")]
+    assert routed["status"] == "not applicable" and "has firing and silent scenarios" in routed["message"], routed
+    produced = by_check[("metrics produced by the stack", "Queue/Depth")]
+    assert produced["status"] == "not applicable" and "queue_depth" in produced["message"], produced
+
+
+def test_a_panel_over_a_fed_metric_and_one_over_a_typo(tmp_path, run_suites):
+    # The same dashboard once the scenarios feed queue_depth: the check now could fail, and does on a typo.
+    stack_dir = _with_blind_dashboard(_queue_stack(tmp_path, 500))
+    board = json.loads((stack_dir / "grafana" / "dashboards" / "queue.json").read_text())
+    board["panels"].append({**board["panels"][0], "id": 2, "title": "Typo",
+                            "targets": [{"refId": "A", "expr": "max(queue_dpth)"}]})
+    write_text(stack_dir / "grafana" / "dashboards" / "queue.json", json.dumps(board, indent=2))
+
+    run = run_suites(stack_dir)
+
+    checks = {c["subject"]: c for c in run.report["checks"] if c["check"] == "metrics produced by the stack"}
+    assert checks["Queue/Depth"]["status"] == "passed", checks["Queue/Depth"]
+    assert checks["Queue/Typo"]["status"] == "failed" and "queue_dpth" in checks["Queue/Typo"]["message"], checks
