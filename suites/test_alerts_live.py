@@ -8,6 +8,7 @@ import pytest
 from fixtures.checks import expect, not_applicable, require_running
 from fixtures.scenarios import delivery as d
 from fixtures.scenarios.delivery import Delivery, key
+from fixtures.subjects import recording_rules
 
 pytestmark = [pytest.mark.live, pytest.mark.stack_section("services", "alertmanager_config", "severity_levels", what="alerts end to end, live")]
 
@@ -32,6 +33,8 @@ def test_fires_live(alert_rule, live_stack, delivery, evidence):
     require_running(live_stack, "prometheus")
     evidence["expression"] = alert_rule.expr.strip()
     evidence["watched up to (s)"] = round(d.DEADLINE_S + delivery.extra_wait_s)
+    evidence["window made honest"] = d.window_made_honest(alert_rule, recording_rules(delivery.stack),
+                                                          delivery.live.real_time)
     for scenario, alert in _expected_for(delivery, alert_rule):
         labels = alert.full_labels()
         seen = [lab for _, lab in delivery.observed.firing if lab.get("alertname") == alert_rule.name]
@@ -129,18 +132,18 @@ def _words(text: str) -> str:
 
 
 @pytest.mark.conformance(component="alerting", check="silent below threshold (live)")
-def test_silent_live(alert_rule, live_stack, delivery, scenario_set):
+def test_silent_live(alert_rule, live_stack, delivery, scenario_set, evidence):
     require_running(live_stack, "prometheus")
-    _expect_untouched(alert_rule, delivery, scenario_set, kind="silent")
+    _expect_untouched(alert_rule, delivery, scenario_set, evidence, kind="silent")
 
 
 @pytest.mark.conformance(component="alerting", check="silent on a healthy day (live)")
-def test_healthy_quiet_live(alert_rule, live_stack, delivery, scenario_set):
+def test_healthy_quiet_live(alert_rule, live_stack, delivery, scenario_set, evidence):
     require_running(live_stack, "prometheus")
-    _expect_untouched(alert_rule, delivery, scenario_set, kind="healthy")
+    _expect_untouched(alert_rule, delivery, scenario_set, evidence, kind="healthy")
 
 
-def _expect_untouched(rule, delivery, scenario_set, kind):
+def _expect_untouched(rule, delivery, scenario_set, evidence, kind):
     """No alert of the rule carrying a marker of a scenario of this kind. Judged only where the
     rule's alerts carry scenario markers at all: whole-target alerts (one host's CPU) do not, and
     are judged by 'fires only where a scenario expects it (live)'."""
@@ -152,6 +155,7 @@ def _expect_untouched(rule, delivery, scenario_set, kind):
                for value in alert.labels.values()):
         not_applicable(f"'{rule.name}' keeps no label that names the scenario feeding it (whole-target state), so "
                        f"its silence cannot be told apart per scenario; see 'fires only where a scenario expects it (live)'")
+    evidence["window made honest"] = d.window_made_honest(rule, recording_rules(delivery.stack), delivery.live.real_time)
     fired = [(t, labels) for t, labels in delivery.observed.firing if labels.get("alertname") == rule.name
              and any(str(v).endswith(f"@{name}") for v in labels.values() for name in names)]
     expect(not fired, (

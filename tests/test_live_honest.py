@@ -111,6 +111,11 @@ def test_live_verdicts_on_templated_annotations_and_young_windows(tmp_path, engi
         "fires only where a scenario expects it (live)", "HostBusy")
     raised = [t for t in run.report["transforms"] if t["location"] == "HostBusy.for"]
     assert not raised or "window full of fed data" in raised[0]["reason"], raised
+    # ... and each live check over the rule says how its window was made honest (waited, not pre-loaded).
+    for check in ("fires (live)", "silent below threshold (live)"):
+        said = checks[(check, "HostBusy")]["evidence"]["window made honest"]
+        assert "not pre-loaded" in said and "no shorter than its look-back 2m" in said, (check, said)
+    assert checks[("fires (live)", "LagTemplateBroken")]["evidence"]["window made honest"].startswith("reads no range")
     # Item 5: the templated summary is delivered as rendered, everywhere the receiver shows it.
     delivered = checks[("notification delivered (live)", "HostBusy")]
     assert delivered["status"] == "passed", delivered["message"][:2000]

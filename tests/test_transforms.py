@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import yaml
 
+from fixtures.rules import load_alert_rules, load_recording_rules
+from fixtures.scenarios.delivery import window_made_honest
 from fixtures.transforms import prepare
 
 RULES = """groups:
@@ -50,3 +52,19 @@ def test_real_time_keeps_for_unless_it_is_shorter_than_the_look_back(tmp_path):
 
     assert fors == {"Busy": "5m", "BusyNoFor": "5m", "BusyThroughRecording": "10m", "Down": "10m"}, fors
     assert set(reasons) == {"Busy.for", "BusyNoFor.for"}, reasons
+
+
+def test_the_report_says_how_each_rule_s_live_window_is_made_honest(tmp_path):
+    (tmp_path / "rules.yml").write_text(RULES)
+    rules = {rule.name: rule for rule in load_alert_rules(tmp_path / "rules.yml")}
+    recording = load_recording_rules(tmp_path / "rules.yml")
+
+    def said(name: str, real_time: bool = False) -> str:
+        return window_made_honest(rules[name], recording, real_time)
+
+    assert "not pre-loaded" in said("Busy") and "for raised from 1m to its look-back 5m" in said("Busy")
+    assert "for raised from 0s to its look-back 5m" in said("BusyNoFor")
+    # 10m is capped, but not below the 5m look-back its recording rule's window adds up to.
+    assert "for 5m (live) is no shorter than its look-back 5m" in said("BusyThroughRecording")
+    assert "for 10m (live) is no shorter than its look-back 5m" in said("BusyThroughRecording", real_time=True)
+    assert said("Down").startswith("reads no range")
