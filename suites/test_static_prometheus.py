@@ -69,16 +69,30 @@ def test_rule_inputs_produced(alert_rule, stack, stack_produced_metrics, evidenc
     """Every metric an alert reads (through the recording rules it reads) comes from the stack's
     instrumentation, a synthetic exporter standing in for one it declares, or a series its
     hand-written scenarios feed on a scrape job: a typo in a metric name is a rule that never fires."""
-    if not declares_producers(stack, stack_produced_metrics):
+    _expect_inputs_produced(f"alert '{alert_rule.name}'", alert_rule.location, alert_rule.expr,
+                            at(alert_rule.file, alert_rule.expr_line, alert_rule.expr), stack, stack_produced_metrics, evidence)
+
+
+@pytest.mark.conformance(component="prometheus", check="reads only metrics the stack produces")
+def test_recording_rule_inputs_produced(recording_rule, stack, stack_produced_metrics, evidence):
+    """The same for a recording rule, read by an alert or not: a dashboard may read what it writes."""
+    _expect_inputs_produced(f"recording rule '{recording_rule.record}'", f"{recording_rule.file}:{recording_rule.line}",
+                            recording_rule.expr, at(recording_rule.file, recording_rule.line, recording_rule.expr),
+                            stack, stack_produced_metrics, evidence)
+
+
+def _expect_inputs_produced(rule: str, location: str, expr: str, where: dict, stack, produced: set[str],
+                            evidence) -> None:
+    if not declares_producers(stack, produced):
         not_applicable(NO_DECLARED_PRODUCER)
     try:
-        reads = metrics_read(alert_rule.expr, recording_rules(stack))
+        reads = metrics_read(expr, recording_rules(stack))
     except ValueError:
         not_applicable("the expression does not parse (see 'expression parses')")
-    missing = sorted(reads - stack_produced_metrics)
+    missing = sorted(reads - produced)
     evidence["reads"] = sorted(reads)
     expect(not missing, (
-        f"{alert_rule.location}: alert '{alert_rule.name}' reads {', '.join(missing)}, which nothing in the stack "
-        f"produces (its instrumentation, exporters, recording rules or scenarios' series); a typo, or a metric "
-        "that is no longer exposed, makes the rule silent for ever"),
-        {"file": str(alert_rule.file), "line": alert_rule.expr_line, "text": alert_rule.expr.strip()})
+        f"{location}: {rule} reads {', '.join(missing)}, which nothing in the stack produces (its "
+        "instrumentation, exporters, recording rules or scenarios' series); a typo, or a metric that is no "
+        "longer exposed, makes the rule empty for ever"),
+        where)

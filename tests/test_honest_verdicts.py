@@ -212,3 +212,23 @@ def test_a_panel_over_a_fed_metric_and_one_over_a_typo(tmp_path, run_suites):
     checks = {c["subject"]: c for c in run.report["checks"] if c["check"] == "metrics produced by the stack"}
     assert checks["Queue/Depth"]["status"] == "passed", checks["Queue/Depth"]
     assert checks["Queue/Typo"]["status"] == "failed" and "queue_dpth" in checks["Queue/Typo"]["message"], checks
+
+
+def test_a_recording_rule_s_inputs_are_produced_even_where_no_alert_reads_it(tmp_path, run_suites):
+    stack_dir = _queue_stack(tmp_path, 500)
+    rules = stack_dir / "prometheus" / "queue.yml"
+    rules.write_text(rules.read_text() + """  - name: queue_recordings
+    rules:
+      - record: queue:depth:max
+        expr: max by (queue) (queue_depth)
+      - record: queue:depth:sum
+        expr: sum by (queue) (queue_dpth)
+""")
+
+    run = run_suites(stack_dir)
+
+    checks = {c["subject"]: c for c in run.report["checks"] if c["check"] == "reads only metrics the stack produces"}
+    assert checks["queue:depth:max"]["status"] == "passed", checks["queue:depth:max"]
+    typo = checks["queue:depth:sum"]
+    assert typo["status"] == "failed" and "queue_dpth" in typo["message"], typo
+    assert typo["location"]["line"] == 18 and typo["location"]["file"].endswith("queue.yml"), typo["location"]
