@@ -43,8 +43,13 @@ def test_the_reference_stack_passes_every_check(tmp_path, engine):
     unjudgeable = [c for c in checks if c["status"] == "not applicable" and c["message"]
                    and c["check"] in ("silent below threshold (live)", "silent on a healthy day (live)")
                    and c["subject"] in ("HighCPUUsage", "HighMemoryUsage", "DiskSpaceRunningLow")]
+    # Rules over metrics that no other rule's hand-written scenario feeds ran in no scenario but
+    # their own: nothing else could have fired them in virtual time.
+    unwatched = [c for c in checks if c["status"] == "not applicable" and "nothing else could have fired it" in c["message"]
+                 and c["check"] == "fires only where a scenario expects it (virtual time)"
+                 and c["subject"] in ("APIResponseTimeHigh", "DataQualityLow", "DatabaseConnectionPoolExhausted")]
     not_passed = [(c["nodeid"], c["status"], c["message"][:300]) for c in checks
-                  if c["status"] != "passed" and c not in deferred and c not in unjudgeable]
+                  if c["status"] != "passed" and c not in deferred + unjudgeable + unwatched]
     assert checks and not not_passed, f"{not_passed}\n{run.stdout[-3000:]}"
     assert run.returncode == 0, run.stdout[-3000:]
     live_checks = [c for c in checks if "test_alerts_live.py" in c["nodeid"]]
