@@ -180,3 +180,14 @@ def test_bisection_points_are_round_numbers():
     assert between(100, 1000) == [200, 300, 400, 500, 600, 700, 800, 900]
     assert between(300, 400)[:2] == [310, 320]
     assert between(-10, -1)[0] == -9
+
+
+def test_a_rate_exactly_at_its_threshold_is_no_near_miss_where_extrapolation_tips_it_over():
+    # Scraped every 10s and evaluated every 15s, rate(x[5m]) of exactly 10/s reads 10.000000000000002
+    # where the window starts between two scrapes: the near miss must be found below the boundary.
+    rule = AlertRule("EvictionHigh", "g", Path("rules.yml"), 1, "rate(memcached_items_evicted_total[5m]) > 10", 2,
+                     "5m", {"severity": "warning"})
+    [result] = derive([rule], [], scrape_interval_s=10, evaluation_interval_s=15, job=JOB, instance=INSTANCE)
+
+    assert isinstance(result, Derived), result.reason
+    assert 9 < result.inputs["near_miss_value"] < 10, result.inputs
