@@ -69,6 +69,9 @@ def test_has_scenarios(alert_rule, scenario_set, evidence):
     if not missing:
         return
     derivation = scenario_set.derivations.get(alert_rule.key)
+    if isinstance(derivation, Underivable) and derivation.cannot_fire and "firing" in missing:
+        # No firing scenario can exist: 'some input makes it fire' is the finding, with the reason.
+        not_applicable(f"'{alert_rule.name}' can never fire ({derivation.reason}): see 'some input makes it fire'")
     why = (f"; no scenario could be derived from its expression: {derivation.reason}. {derivation.hint}"
            if isinstance(derivation, Underivable) else "")
     fail(f"{alert_rule.location}: alert '{alert_rule.name}' has no {' or '.join(missing)} scenario{why}",

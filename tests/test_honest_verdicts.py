@@ -164,6 +164,10 @@ UNDERIVABLE = """      - alert: QueuePairsOdd
         expr: count(queue_depth) % 2 == 1
         labels: {severity: warning}
         annotations: {summary: odd number of queues, description: pairs}
+      - alert: NoQueueCounted
+        expr: count(queue_depth) == 0
+        labels: {severity: warning}
+        annotations: {summary: no queue, description: count() is never 0}
 """
 
 
@@ -195,6 +199,10 @@ def test_no_check_passes_on_an_empty_run(tmp_path, run_suites):
     by_check = {(c["check"], c["subject"]): c for c in starved}
     routed = by_check[("routes to the intended receiver", "QueuePairsOdd")]
     assert routed["status"] == "not applicable" and "has firing and silent scenarios" in routed["message"], routed
+    # A rule no input can fire: one finding, with the reason; its missing scenarios are no second one.
+    never = {c["check"]: c for c in run.report["checks"] if c["subject"] == "NoQueueCounted"}
+    assert never["some input makes it fire"]["status"] == "failed", never["some input makes it fire"]
+    assert never["has firing and silent scenarios"]["status"] == "not applicable", never["has firing and silent scenarios"]
     produced = by_check[("metrics produced by the stack", "Queue/Depth")]
     assert produced["status"] == "not applicable" and "queue_depth" in produced["message"], produced
 
