@@ -24,6 +24,7 @@ from fixtures.dashboards.evaluate import (
 )
 from fixtures.dashboards.interpolation import legend, legend_labels
 from fixtures.dashboards.model import load_datasources, resolve_datasource
+from fixtures.dashboards.sources import NO_DECLARED_PRODUCER, declares_producers, produced_metrics
 from fixtures.dashboards.truth import panel_truths
 from fixtures.polling import poll
 from fixtures.subjects import dashboards
@@ -118,7 +119,7 @@ def _variables_note(result) -> str:
 
 
 @pytest.mark.conformance(component="grafana", check="panel returns data (live)")
-def test_panel_has_data(panel, live_stack, panel_runs, evidence):
+def test_panel_has_data(panel, live_stack, panel_runs, evidence, stack):
     evidence["unit"] = panel.unit or "none"
     evidence["type"] = panel.type
     for result in _results(panel, live_stack, panel_runs):
@@ -126,6 +127,10 @@ def test_panel_has_data(panel, live_stack, panel_runs, evidence):
         expect(result.error is None, f"panel '{panel.id}' query {result.target.ref_id} `{result.query}` "
                                      f"(as written: `{result.target.expr}`): refused: {result.error}"
                                      f"{_variables_note(result)}")
+        if not result.has_data and not declares_producers(stack, produced_metrics(stack)):
+            # The live feed serves only what the stack declares: nothing here could have fed it.
+            not_applicable(f"panel '{panel.id}' query {result.target.ref_id} returned no data, and "
+                           f"{NO_DECLARED_PRODUCER}")
         expect(result.has_data, (
             f"panel '{panel.id}' query {result.target.ref_id} `{result.query}` (as written: `{result.target.expr}`) "
             f"returned no data over the dashboard's time range after {DATA_DEADLINE_S:.0f}s of live feed; "
