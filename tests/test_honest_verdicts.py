@@ -138,9 +138,11 @@ def test_an_alert_no_scenario_expects_is_a_finding_live(tmp_path, engine):
 def test_derived_scenarios_run_live_end_to_end(tmp_path, engine):
     # No hand-written scenario: both rules are fed live on their derived inputs, kept apart by the
     # queue label, and each fires, is notified and stays silent on its near miss.
-    stack_dir = _queue_stack(tmp_path, None, live=True, scenarios=False)
+    # A panel over a metric no declared source produces returns nothing live: that proves nothing.
+    stack_dir = _with_dashboard(_queue_stack(tmp_path, None, live=True, scenarios=False), "max(worker_busy_ratio)")
 
-    run = run_live(stack_dir, tmp_path / "report", "-k", "test_alerts_live or test_live_smoke or test_alerts_virtual")
+    run = run_live(stack_dir, tmp_path / "report", "-k",
+                   "test_alerts_live or test_live_smoke or test_alerts_virtual or test_dashboards_live")
 
     checks = {(c["check"], c["subject"]): c for c in run.report["checks"]}
     for rule in ("QueueBacklog", "QueueBacklogCritical"):
@@ -149,6 +151,8 @@ def test_derived_scenarios_run_live_end_to_end(tmp_path, engine):
             assert checks[(name, rule)]["status"] == "passed", checks[(name, rule)]
         assert "derived" in str(checks[("fires (virtual time)", rule)]["evidence"]), checks[("fires (virtual time)", rule)]
     assert {e["source"] for e in run.report["coverage"]} == {"derived"}
+    blind = checks[("panel returns data (live)", "Queue/Depth")]
+    assert blind["status"] == "not applicable" and "declares nothing that produces metrics" in blind["message"], blind
 
 
 # Judged from the configuration alone: each could fail on this input, whatever was fed.
@@ -171,20 +175,25 @@ UNDERIVABLE = """      - alert: QueuePairsOdd
 """
 
 
-def _with_blind_dashboard(stack_dir: Path) -> Path:
-    """A dashboard over the queue, and a rule derivation finds no input for (one series per
-    selector: a count of series is never 2), on the stack as written."""
-    rules = stack_dir / "prometheus" / "queue.yml"
-    rules.write_text(rules.read_text() + UNDERIVABLE)
+def _with_dashboard(stack_dir: Path, expr: str = "max by (queue) (queue_depth)") -> Path:
+    """A dashboard of one panel, 'Queue/Depth', on the stack as written."""
     shutil.copytree(REFERENCE_STACK / "grafana" / "provisioning", stack_dir / "grafana" / "provisioning")
     board = {"uid": "queue", "title": "Queue", "schemaVersion": 39, "time": {"from": "now-1h", "to": "now"},
              "panels": [{"id": 1, "title": "Depth", "type": "timeseries", "datasource": {"type": "prometheus", "uid": "prometheus"},
-                         "targets": [{"refId": "A", "expr": "max by (queue) (queue_depth)", "legendFormat": "{{queue}}"}]}]}
+                         "targets": [{"refId": "A", "expr": expr, "legendFormat": "{{queue}}"}]}]}
     write_text(stack_dir / "grafana" / "dashboards" / "queue.json", json.dumps(board, indent=2))
     manifest = yaml.safe_load((stack_dir / "manifest.yml").read_text())
     manifest["grafana"] = {"dashboards": "grafana/dashboards", "datasources": "grafana/provisioning/datasources"}
     write_text(stack_dir / "manifest.yml", yaml.safe_dump(manifest))
     return stack_dir
+
+
+def _with_blind_dashboard(stack_dir: Path) -> Path:
+    """A dashboard over the queue, and a rule derivation finds no input for (one series per
+    selector: a count of series is never 2), on the stack as written."""
+    rules = stack_dir / "prometheus" / "queue.yml"
+    rules.write_text(rules.read_text() + UNDERIVABLE)
+    return _with_dashboard(stack_dir)
 
 
 def test_no_check_passes_on_an_empty_run(tmp_path, run_suites):

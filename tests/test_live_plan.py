@@ -8,6 +8,8 @@ from pathlib import Path
 
 from fixtures.feeders.activities import HostLoad, build_activity
 from fixtures.feeders.targets import build_target
+from fixtures.rules import AlertRule
+from fixtures.scenarios.derived import blips_held_back
 from fixtures.scenarios.live import LiveFeeder, LivePlan
 from fixtures.scenarios.model import ExpectedAlert, Scenario
 
@@ -56,3 +58,23 @@ def test_a_time_stepped_series_on_a_shared_job_is_fed_at_its_own_times():
     assert exposed(10.0) == {"billing@Lag-firing": 5.0}
     assert exposed(70.0) == {"billing@Lag-firing": 5.0, "orders@Lag-silent": 1.0}
     assert exposed(100.0) == {"billing@Lag-firing": 5.0, "orders@Lag-silent": 7.0}
+
+
+def test_a_derived_blip_is_held_back_where_the_live_for_is_shorter_than_the_one_it_was_sized_for():
+    # for 2m, look-back 1m: live, for is capped to 30s and raised to 1m; a 1-minute blip would fire.
+    rule = AlertRule("FailedRequests", "g", Path("rules.yml"), 5, "rate(failed_total[1m]) > 1", 6, "2m")
+    short = AlertRule("Quick", "g", Path("rules.yml"), 9, "rate(failed_total[1m]) > 1", 10, "30s")
+
+    def derived(of: AlertRule, suffix: str) -> Scenario:
+        return Scenario(name=f"{of.name}-derived-{suffix}", path=of.file, description=suffix, kind="silent",
+                        rule=of.name, duration=600.0, feeds={}, source="derived", rule_key=of.key)
+
+    scenarios = [derived(rule, "near-miss"), derived(rule, "blip"), derived(short, "blip")]
+
+    kept, held = blips_held_back(scenarios, [rule, short], [], real_time=False)
+    assert [s.name for s in kept] == ["FailedRequests-derived-near-miss", "Quick-derived-blip"]
+    assert len(held) == 1 and held[0].startswith("FailedRequests-derived-blip: ") and "(2m)" in held[0], held
+    assert "1m it has live" in held[0], held
+
+    kept, held = blips_held_back(scenarios, [rule, short], [], real_time=True)
+    assert len(kept) == 3 and not held, held
