@@ -73,6 +73,9 @@ CORPUS: tuple[Defect, ...] = (
            "scenarios: scenaros", 0, True),
     Defect("manifest: severity_levels a list", M, "  critical: critical-alerts\n  warning: warning-alerts\n  info: web.hook",
            "  - critical\n  - warning\n  - info", "  - critical", 0, True),
+    Defect("manifest: unknown field", M, "scenarios: scenarios", "scenario: scenarios", "scenario: scenarios", 0, True),
+    Defect("manifest: wrong type", M, "  delivery_bound_s: 10", "  delivery_bound_s: ten seconds",
+           "delivery_bound_s: ten seconds", 0, True),
     Defect("manifest: environment a list", M, "      discovery.type: single-node\n      ES_JAVA_OPTS",
            "      - discovery.type=single-node\n      - ES_JAVA_OPTS", "- discovery.type=single-node", 0, True),
     # prometheus.yml: everything about rules and scenarios depends on it; batched with files it
