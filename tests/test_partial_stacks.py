@@ -30,6 +30,7 @@ def _logs_only_stack(tmp_path: Path) -> Path:
     stack_dir = tmp_path / "logs-only"
     reference = yaml.safe_load((REFERENCE_STACK / "manifest.yml").read_text(encoding="utf-8"))
     shutil.copytree(REFERENCE_STACK / "elk", stack_dir / "elk")
+    shutil.copytree(REFERENCE_STACK / "contracts", stack_dir / "contracts")
     logging_module = reference["instrumentation"]["logging"]
     (stack_dir / logging_module).parent.mkdir(parents=True)
     shutil.copy(REFERENCE_STACK / logging_module, stack_dir / logging_module)
