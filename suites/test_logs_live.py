@@ -70,7 +70,7 @@ def test_arrives_exactly_once(kind, log_traffic, log_pipeline, evidence):
     require_traffic(log_traffic)
     arrivals = log_traffic.arrivals
     occurrences = [(e, p) for e, p in log_traffic.events if e.kind == kind]
-    counts = {e.fields.get("run_id", e.message): arrivals.hits.get(p.event_id, 0) for e, p in occurrences}
+    counts = {e.occurrence: arrivals.hits.get(p.event_id, 0) for e, p in occurrences}
     evidence.update(documents_per_run=counts, waited_s=round(arrivals.waited_s, 1))
     lost = [run for run, n in counts.items() if n == 0]
     duplicated = {run: n for run, n in counts.items() if n > 1}
