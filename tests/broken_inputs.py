@@ -173,6 +173,11 @@ CORPUS: tuple[Defect, ...] = (
            "      exporters: [jaeger_storage_exporter", "exporters: [jaeger_storage_exporter", 6),
     Defect("jaeger config: unknown exporter", "jaeger/config.yml", "      exporters: [jaeger_storage_exporter]",
            "      exporters: [jaeger_storage]", "exporters: [jaeger_storage]", 7),
+    # The application's contracts: what it logs, the trace it makes.
+    Defect("log contract: unknown level", "contracts/logs.yml", "    level: critical", "    level: fatal",
+           "  - kind: pipeline_failed", 15),
+    Defect("trace contract: parent not declared", "contracts/traces.yml", "    parent: extract\n",
+           "    parent: extraction\n", "  - key: fetch", 15),
 )
 
 
