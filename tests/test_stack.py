@@ -72,7 +72,8 @@ def test_config_files_keep_a_folder_that_only_looks_like_an_example(tmp_path):
     ("    port: 9093", "    port: '9093'", "port: '9093'", "services.alertmanager.port: '9093' is not of type 'integer'"),
     ("{source: jaeger, target: /etc/jaeger}", "{source: jaeger, into: /etc/jaeger}", "{source: jaeger, into:",
      "tracing.jaeger.mounts[0]: unknown field 'into'"),
-    ("  service_name: analytics-pipeline\n", "", "  endpoint: http://jaeger", "tracing has no 'service_name'"),
+    # A missing field: where the mapping that lacks it starts, as fixtures/stack.py's own checks say it.
+    ("  service_name: analytics-pipeline\n", "", "  contract: contracts/traces.yml", "tracing has no 'service_name'"),
 ], ids=["unknown field", "wrong type", "unknown field in a list item", "missing field"])
 def test_a_manifest_that_does_not_fit_its_schema_names_the_line_and_the_field(broken_stack, old, new, line_text,
                                                                              problem):
