@@ -10,7 +10,7 @@ from fixtures.scenarios import delivery as d
 from fixtures.scenarios.delivery import Delivery, key
 from fixtures.subjects import recording_rules
 
-pytestmark = [pytest.mark.live, pytest.mark.stack_section("services", "alertmanager_config", "severity_levels", what="alerts end to end, live")]
+pytestmark = [pytest.mark.live, pytest.mark.stack_section("services", "prometheus_config", "alertmanager_config", "severity_levels", what="alerts end to end, live")]
 
 
 @pytest.fixture(scope="session")

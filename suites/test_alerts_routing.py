@@ -7,7 +7,7 @@ from fixtures.checks import expect, not_applicable
 from fixtures.tools import amtool_route
 from fixtures.validation import require_routable
 
-pytestmark = pytest.mark.stack_section("alertmanager_config", "severity_levels", what="alert routing")
+pytestmark = pytest.mark.stack_section("prometheus_config", "alertmanager_config", "severity_levels", what="alert routing")
 
 
 @pytest.mark.conformance(component="alertmanager", check="routes to the intended receiver")

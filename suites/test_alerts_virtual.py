@@ -16,6 +16,8 @@ from fixtures.scenarios.virtual import fmt
 from fixtures.subjects import alert_rules, recording_rules, rule_files
 from fixtures.validation import require_rule_files, require_valid
 
+pytestmark = pytest.mark.stack_section("prometheus_config", what="alert rules in virtual time")
+
 TEMPLATE_ERRORS = ("<error expanding template", "<no value>", "error executing template")
 
 

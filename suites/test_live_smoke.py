@@ -6,7 +6,7 @@ import pytest
 from fixtures.checks import expect, require_running
 from fixtures.polling import poll
 
-pytestmark = [pytest.mark.live, pytest.mark.stack_section("services", what="the live stack (services to run)")]
+pytestmark = [pytest.mark.live, pytest.mark.stack_section("services", "prometheus_config", what="the live stack (services to run)")]
 SCRAPE_GRACE_S = 15  # beyond two scrape intervals: a first scrape lands anywhere in the first one
 
 

@@ -1,5 +1,5 @@
-"""Structured logs reach the search store through a real shipper, none lost: the canonical events
-logged by the stack's own logger arrive exactly once, with their fields and types, searchable,
+"""Structured logs reach the search store through a real shipper, none lost: the events the stack's
+log contract declares (manifest logs.contract), logged by the stack's own logger, arrive exactly once, with their fields and types, searchable,
 within the delay the stack declares; a burst arrives whole; bad input is handled as declared."""
 
 from datetime import datetime, timedelta, timezone
@@ -8,7 +8,8 @@ import pytest
 
 from fixtures.checks import expect
 from fixtures.logs.delivery import summary
-from fixtures.logs.events import KINDS, STANDARD_FIELDS
+from fixtures.logs.settings import declared_log_contract
+from fixtures.plugin import STACK_KEY
 
 pytestmark = [pytest.mark.live, pytest.mark.stack_section("logs", "services", what="the log pipeline")]
 CLOCK_SLACK_S = 5  # an event's timestamp lies within this of the moment it was logged
@@ -18,6 +19,15 @@ TYPE_FAMILIES = {
     float: {"float", "double", "half_float", "scaled_float"},
     bool: {"boolean"},
 }
+
+
+def pytest_generate_tests(metafunc):
+    """One check per event kind and per searchable field the stack's log contract declares."""
+    contract = declared_log_contract(metafunc.config.stash[STACK_KEY])
+    declared = {"kind": contract.kinds if contract else [], "field": contract.searchable_by if contract else []}
+    for name, values in declared.items():
+        if name in metafunc.fixturenames:
+            metafunc.parametrize(name, list(values))
 
 
 def require_traffic(traffic) -> None:
@@ -55,13 +65,12 @@ def test_logging_code_runs(log_traffic, log_settings):
            f"{log_settings.logger_module}: the logger did not report every event as logged")
 
 
-@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.conformance(component="logs", check="arrives exactly once")
 def test_arrives_exactly_once(kind, log_traffic, log_pipeline, evidence):
     require_traffic(log_traffic)
     arrivals = log_traffic.arrivals
     occurrences = [(e, p) for e, p in log_traffic.events if e.kind == kind]
-    counts = {f"{e.run_id}": arrivals.hits.get(p.event_id, 0) for e, p in occurrences}
+    counts = {e.occurrence: arrivals.hits.get(p.event_id, 0) for e, p in occurrences}
     evidence.update(documents_per_run=counts, waited_s=round(arrivals.waited_s, 1))
     lost = [run for run, n in counts.items() if n == 0]
     duplicated = {run: n for run, n in counts.items() if n > 1}
@@ -72,7 +81,6 @@ def test_arrives_exactly_once(kind, log_traffic, log_pipeline, evidence):
     ))
 
 
-@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.conformance(component="logs", check="fields and types")
 def test_fields_and_types(kind, log_traffic, log_pipeline, evidence):
     require_traffic(log_traffic)
@@ -84,17 +92,17 @@ def test_fields_and_types(kind, log_traffic, log_pipeline, evidence):
     for log_event, planned in occurrences:
         found = documents.get(planned.event_id)
         if not found:
-            problems.append(f"run {log_event.run_id}: not in the store")
+            problems.append(f"{log_event.label}: not in the store")
             continue
         document = found[0]
-        missing = [f for f in STANDARD_FIELDS if f not in document]
+        missing = [f for f in settings.contract.standard_fields if f not in document]
         if missing:
-            problems.append(f"run {log_event.run_id}: standard fields {missing} missing")
+            problems.append(f"{log_event.label}: standard fields {missing} missing")
         expected = {"level": log_event.level.upper(), "logger": settings.logger_name, "message": log_event.message,
                     **log_event.fields}
         for name, value in expected.items():
             if document.get(name) != value or type(document.get(name)) is not type(value):
-                problems.append(f"run {log_event.run_id}: {name} is {document.get(name)!r}, logged {value!r}")
+                problems.append(f"{log_event.label}: {name} is {document.get(name)!r}, logged {value!r}")
             elif types.get(name) not in TYPE_FAMILIES[type(value)]:
                 problems.append(f"{name} is indexed as {types.get(name)!r}, not as a {type(value).__name__}")
         evidence.setdefault("documents", []).append(document)
@@ -118,13 +126,13 @@ def test_timestamp_is_a_utc_date(log_traffic, log_pipeline, evidence):
         try:
             when = datetime.fromisoformat(str(stamp))
         except ValueError:
-            problems.append(f"run {log_event.run_id} '{log_event.message}': timestamp {stamp!r} is not ISO 8601")
+            problems.append(f"{log_event.label} '{log_event.message}': timestamp {stamp!r} is not ISO 8601")
             continue
         if when.utcoffset() != timedelta(0):
-            problems.append(f"run {log_event.run_id}: timestamp {stamp!r} is not in UTC "
+            problems.append(f"{log_event.label}: timestamp {stamp!r} is not in UTC "
                             f"(offset {when.utcoffset()}): a reader cannot tell when it happened")
         elif abs(when.timestamp() - planned.emitted_at) > CLOCK_SLACK_S:
-            problems.append(f"run {log_event.run_id}: timestamp {stamp!r} is "
+            problems.append(f"{log_event.label}: timestamp {stamp!r} is "
                             f"{when.timestamp() - planned.emitted_at:+.1f}s off the moment it was logged")
     evidence["timestamps"] = {p.event_id: (documents.get(p.event_id) or [{}])[0].get("timestamp")
                               for _, p in log_traffic.events}
@@ -139,14 +147,13 @@ def test_timestamp_is_a_utc_date(log_traffic, log_pipeline, evidence):
            f"a range query on timestamp since {since} finds {in_range} of {len(log_traffic.events)} events")
 
 
-@pytest.mark.parametrize("field", ["pipeline_name", "run_id"])
 @pytest.mark.conformance(component="logs", check="searchable by field")
 def test_searchable_by(field, log_traffic, log_pipeline, evidence):
     require_traffic(log_traffic)
     index = log_pipeline.settings.index_pattern
     problems = []
-    for value in sorted({e.fields[field] for e, _ in log_traffic.events}):
-        expected = {p.event_id for e, p in log_traffic.events if e.fields[field] == value}
+    for value in sorted({e.fields[field] for e, _ in log_traffic.events if field in e.fields}):
+        expected = {p.event_id for e, p in log_traffic.events if e.fields.get(field) == value}
         hits = log_pipeline.store.search(index, {"term": {field: value}}, size=100, source=["event_id"])
         found = {hit["_source"].get("event_id") for hit in hits}
         evidence.setdefault("queries", {})[f"{field}={value}"] = len(hits)

@@ -5,7 +5,6 @@ import pytest
 
 from fixtures.checks import at, expect, fail_config
 from fixtures.configfiles import ConfigError, SourceLine, load_json
-from fixtures.logs.events import STANDARD_FIELDS
 from fixtures.validation import require_valid
 
 pytestmark = pytest.mark.stack_section("logs", what="the log pipeline")
@@ -38,7 +37,8 @@ def test_index_template(log_settings, validation):
     expect(path.exists(), f"{path}: the index template the manifest names does not exist, so the store "
                           "guesses every field's type from the first event it sees (a timestamp may stay text)",
            at(path))
-    require_valid(validation, path)  # a file that does not parse is its own finding (file valid)
+    # A file that does not parse (the template, the contract naming the fields) is its own finding (file valid).
+    require_valid(validation, path, log_settings.contract_path)
     try:
         template = load_json(path)
     except ConfigError as exc:
@@ -49,7 +49,7 @@ def test_index_template(log_settings, validation):
         "the indices the events are shipped to"
     ))
     properties = ((template.get("template") or {}).get("mappings") or {}).get("properties") or {}
-    unmapped = [name for name in STANDARD_FIELDS if name not in properties]
+    unmapped = [name for name in log_settings.contract.standard_fields if name not in properties]
     expect(not unmapped, f"{path}: the standard fields {unmapped} have no mapping")
     kind = properties["timestamp"].get("type")
     expect(kind == "date", f"{path}: timestamp is mapped as {kind!r}, expected 'date'", at(path, _line_of(path, '"timestamp"')))

@@ -10,6 +10,8 @@ from fixtures.subjects import recording_rules
 from fixtures.tools import promtool_check_config, promtool_check_rules
 from fixtures.validation import require_rule_files
 
+pytestmark = pytest.mark.stack_section("prometheus_config", what="Prometheus's configuration and alert rules")
+
 
 @pytest.mark.conformance(component="prometheus", check="promtool check config", subject="prometheus.yml")
 def test_promtool_check_config(stack, validation):

@@ -1,12 +1,15 @@
-"""Traces reach a real Jaeger whole: the canonical pipeline run (extract from a second service,
-transform, a failing load), traced by the stack's own tracing code, arrives as one trace under the
+"""Traces reach a real Jaeger whole: the run the stack's trace contract declares (manifest
+tracing.contract; the reference application's: extract from a second service, transform, a failing
+load), driven by the stack's own script through its own tracing code, arrives as one trace under the
 service names configured, every span with its parent, attributes, events, status and a plausible
 duration, queryable soon after it ends."""
 
 import pytest
 
 from fixtures.checks import expect
-from fixtures.feeders.traced_pipeline import EXPECTED_SPANS, PIPELINE, SOURCE
+from fixtures.configfiles import ConfigError
+from fixtures.plugin import STACK_KEY
+from fixtures.traces.contract import TraceContract
 from fixtures.traces.spans import (
     content_problems,
     delay_summary,
@@ -17,7 +20,19 @@ from fixtures.traces.spans import (
 )
 
 pytestmark = [pytest.mark.live, pytest.mark.stack_section("tracing", what="tracing into Jaeger")]
-SPANS = [pytest.param(span, id=span.key) for span in EXPECTED_SPANS]
+
+
+def pytest_generate_tests(metafunc):
+    """One check per span the stack's trace contract declares (none where it does not load: its
+    own check, file valid, says why)."""
+    if "expected_span" not in metafunc.fixturenames:
+        return
+    tracing = metafunc.config.stash[STACK_KEY].tracing
+    try:
+        spans = TraceContract.load(tracing.contract).spans if tracing else ()
+    except ConfigError:
+        spans = ()
+    metafunc.parametrize("expected_span", [pytest.param(span, id=span.key) for span in spans])
 
 
 def require_trace(traced_run, evidence: dict) -> dict:
@@ -25,7 +40,7 @@ def require_trace(traced_run, evidence: dict) -> dict:
     expect(traced_run.failure is None, f"no trace to check: {traced_run.failure}")
     evidence["trace_id"] = traced_run.trace_id
     evidence["spans_seen"] = [span.summary() for span in traced_run.spans]
-    return match(EXPECTED_SPANS, traced_run.spans, traced_run.services)
+    return match(traced_run.contract.spans, traced_run.spans, traced_run.services)
 
 
 def require_span(span, traced_run, evidence: dict):
@@ -53,7 +68,7 @@ def test_tracing_code_runs(traced_run, evidence):
 @pytest.mark.conformance(component="traces", check="found by the configured service name", subject="pipeline")
 def test_trace_found_by_service_name(traced_run, tracing_backend, evidence):
     require_trace(traced_run, evidence)
-    service = traced_run.services[PIPELINE]
+    service = traced_run.services[traced_run.contract.runner]
     ids = tracing_backend.client.trace_ids(service)
     evidence["trace_ids_found"] = ids
     arrived_under = sorted({span.service for span in traced_run.spans})
@@ -64,7 +79,6 @@ def test_trace_found_by_service_name(traced_run, tracing_backend, evidence):
     ))
 
 
-@pytest.mark.parametrize("expected_span", SPANS)
 @pytest.mark.conformance(component="traces", check="span arrives in place")
 def test_span_arrives(expected_span, traced_run, evidence):
     matched, _ = require_span(expected_span, traced_run, evidence)
@@ -72,7 +86,6 @@ def test_span_arrives(expected_span, traced_run, evidence):
     expect(not problems, f"span '{expected_span.name}' of trace {traced_run.trace_id}: " + "; ".join(problems))
 
 
-@pytest.mark.parametrize("expected_span", SPANS)
 @pytest.mark.conformance(component="traces", check="span as recorded")
 def test_span_recorded(expected_span, traced_run, evidence):
     _, observed = require_span(expected_span, traced_run, evidence)
@@ -80,7 +93,6 @@ def test_span_recorded(expected_span, traced_run, evidence):
     expect(not problems, f"span '{expected_span.name}' of trace {traced_run.trace_id}: " + "; ".join(problems))
 
 
-@pytest.mark.parametrize("expected_span", SPANS)
 @pytest.mark.conformance(component="traces", check="span duration plausible")
 def test_span_duration(expected_span, traced_run, evidence):
     matched, _ = require_span(expected_span, traced_run, evidence)
@@ -92,13 +104,15 @@ def test_span_duration(expected_span, traced_run, evidence):
 def test_one_trace_across_services(traced_run, tracing_backend, evidence):
     require_trace(traced_run, evidence)
     services = {span.service for span in traced_run.spans}
-    wanted = {traced_run.services[PIPELINE], traced_run.services[SOURCE]}
-    source = traced_run.services[SOURCE]
-    elsewhere = [i for i in tracing_backend.client.trace_ids(source) if int(i, 16) != int(traced_run.trace_id, 16)]
+    wanted = set(traced_run.services.values())
+    served = [s.name for s in traced_run.contract.served]
+    elsewhere = [i for name in served for i in tracing_backend.client.trace_ids(name)
+                 if int(i, 16) != int(traced_run.trace_id, 16)]
     evidence["source_traces_elsewhere"] = elsewhere
     expect(wanted <= services, (
-        f"trace {traced_run.trace_id} holds spans of {sorted(services) or 'no service'}, expected both "
-        f"{sorted(wanted)}; Jaeger holds {len(elsewhere)} other trace(s) of '{source}'"
+        f"trace {traced_run.trace_id} holds spans of {sorted(services) or 'no service'}, expected "
+        f"{'both ' if len(wanted) == 2 else 'all of '}{sorted(wanted)}; Jaeger holds {len(elsewhere)} other trace(s) of "
+        f"{', '.join(repr(name) for name in served)}"
         + (f" ({', '.join(elsewhere[:3])}): the context did not cross the HTTP call" if elsewhere else "")
     ))
 

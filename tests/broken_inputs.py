@@ -73,6 +73,9 @@ CORPUS: tuple[Defect, ...] = (
            "scenarios: scenaros", 0, True),
     Defect("manifest: severity_levels a list", M, "  critical: critical-alerts\n  warning: warning-alerts\n  info: web.hook",
            "  - critical\n  - warning\n  - info", "  - critical", 0, True),
+    Defect("manifest: unknown field", M, "scenarios: scenarios", "scenario: scenarios", "scenario: scenarios", 0, True),
+    Defect("manifest: wrong type", M, "  delivery_bound_s: 10", "  delivery_bound_s: ten seconds",
+           "delivery_bound_s: ten seconds", 0, True),
     Defect("manifest: environment a list", M, "      discovery.type: single-node\n      ES_JAVA_OPTS",
            "      - discovery.type=single-node\n      - ES_JAVA_OPTS", "- discovery.type=single-node", 0, True),
     # prometheus.yml: everything about rules and scenarios depends on it; batched with files it
@@ -170,6 +173,11 @@ CORPUS: tuple[Defect, ...] = (
            "      exporters: [jaeger_storage_exporter", "exporters: [jaeger_storage_exporter", 6),
     Defect("jaeger config: unknown exporter", "jaeger/config.yml", "      exporters: [jaeger_storage_exporter]",
            "      exporters: [jaeger_storage]", "exporters: [jaeger_storage]", 7),
+    # The application's contracts: what it logs, the trace it makes.
+    Defect("log contract: unknown level", "contracts/logs.yml", "    level: critical", "    level: fatal",
+           "  - kind: pipeline_failed", 15),
+    Defect("trace contract: parent not declared", "contracts/traces.yml", "    parent: extract\n",
+           "    parent: extraction\n", "  - key: fetch", 15),
 )
 
 

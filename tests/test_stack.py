@@ -2,7 +2,8 @@
 
 import pytest
 
-from fixtures.configfiles import ConfigError
+from fixtures.configfiles import ConfigError, load_yaml
+from fixtures.manifest_schema import manifest_errors
 from fixtures.stack import Stack
 from tests.textfiles import line_containing, write_text
 
@@ -64,3 +65,27 @@ def test_config_files_keep_a_folder_that_only_looks_like_an_example(tmp_path):
     write_text(tmp_path / "readme.txt", "not a config file\n")
     stack = Stack.load(tmp_path)
     assert stack.config_files() == sorted([stack.root / "manifest.yml", own.resolve()]), stack.config_files()
+
+
+@pytest.mark.parametrize(("old", "new", "line_text", "problem"), [
+    ("scenarios: scenarios", "scenario: scenarios", "scenario: scenarios", "unknown field 'scenario'"),
+    ("    port: 9093", "    port: '9093'", "port: '9093'", "services.alertmanager.port: '9093' is not of type 'integer'"),
+    ("{source: jaeger, target: /etc/jaeger}", "{source: jaeger, into: /etc/jaeger}", "{source: jaeger, into:",
+     "tracing.jaeger.mounts[0]: unknown field 'into'"),
+    # A missing field: where the mapping that lacks it starts, as fixtures/stack.py's own checks say it.
+    ("  service_name: analytics-pipeline\n", "", "  contract: contracts/traces.yml", "tracing has no 'service_name'"),
+], ids=["unknown field", "wrong type", "unknown field in a list item", "missing field"])
+def test_a_manifest_that_does_not_fit_its_schema_names_the_line_and_the_field(broken_stack, old, new, line_text,
+                                                                             problem):
+    stack_dir = broken_stack("manifest.yml", old, new)
+    manifest = stack_dir.resolve() / "manifest.yml"
+    with pytest.raises(ConfigError) as caught:
+        Stack.load(stack_dir)
+    error = caught.value
+    assert "does not fit the manifest schema" in error.problem and problem in error.problem, error.problem
+    assert error.location == f"{manifest}:{line_containing(manifest, line_text)}", error.location
+
+
+def test_the_reference_and_seed_manifests_fit_the_schema(reference_stack):
+    for manifest in (reference_stack.manifest_path, reference_stack.root / "examples" / "seed" / "manifest.yml"):
+        assert manifest_errors(manifest, load_yaml(manifest)) == [], manifest

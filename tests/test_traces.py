@@ -1,4 +1,5 @@
-"""The trace checks' pure parts: reading Jaeger's answer, matching it to the canonical run's spans,
+"""The trace checks' pure parts: reading Jaeger's answer, matching it to the spans the reference
+stack's trace contract declares,
 the problems a failing check prints, the manifest's tracing section, and the endpoint rewrite."""
 
 from __future__ import annotations
@@ -8,15 +9,18 @@ from dataclasses import replace
 import pytest
 
 from fixtures.configfiles import ConfigError
-from fixtures.feeders.traced_pipeline import EXPECTED_SPANS, PIPELINE, SOURCE, SOURCE_SERVICE_NAME
 from fixtures.services.jaeger import ObservedSpan, config_path, parse_trace, same_id
 from fixtures.stack import Stack
 from fixtures.traces.backend import TracingBackend
+from fixtures.traces.contract import TraceContract
 from fixtures.traces.source import code_run_at_import, unread_parameters
 from fixtures.traces.spans import content_problems, delay_summary, duration_problems, match, placement_problems
 from tests.layout import REFERENCE_STACK
 
-SERVICES = {PIPELINE: "analytics-pipeline", SOURCE: SOURCE_SERVICE_NAME}
+CONTRACT = TraceContract.load(REFERENCE_STACK / "contracts" / "traces.yml")
+EXPECTED_SPANS = CONTRACT.spans
+SOURCE_SERVICE_NAME = "analytics-api"
+SERVICES = CONTRACT.services("analytics-pipeline")
 BY_KEY = {span.key: span for span in EXPECTED_SPANS}
 
 
@@ -188,3 +192,25 @@ def test_definitions_docstrings_constants_and_a_main_guard_run_nothing_at_import
     assert [(f.line, f.text) for f in code_run_at_import(module)] == [(12, "print(os.name)")]
     assert [f.problem for f in unread_parameters(module)] == ["never reads its parameter 'b'"]
     assert unread_parameters(module, "absent") is None
+
+
+def test_the_reference_trace_contract_declares_two_services_and_their_spans():
+    assert CONTRACT.runner == "pipeline" and CONTRACT.entry == "run" and CONTRACT.driver.is_file()
+    assert SERVICES == {"pipeline": "analytics-pipeline", "source": SOURCE_SERVICE_NAME}
+    assert [s.key for s in EXPECTED_SPANS] == ["pipeline", "extract", "fetch", "serve", "transform", "load"]
+    assert EXPECTED_SPANS[3].parent == "fetch" and EXPECTED_SPANS[3].role == "source"
+
+
+@pytest.mark.parametrize(("old", "new", "problem"), [
+    ("    parent: extract\n", "    parent: loading\n", "span 'fetch': parent 'loading' is not a span declared before it"),
+    ("    service: source\n", "    service: warehouse\n", "span 'serve': service 'warehouse' is not one of the services"),
+    ("  pipeline: {runs: run}\n", "", "exactly one service runs the driver"),
+])
+def test_a_trace_contract_defect_names_its_line(tmp_path, old, new, problem):
+    text = (REFERENCE_STACK / "contracts" / "traces.yml").read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path = tmp_path / "traces.yml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        TraceContract.load(path)
+    assert problem in caught.value.problem and caught.value.line, caught.value
