@@ -22,16 +22,17 @@ import resource
 import sys
 import threading
 from pathlib import Path
+from typing import Self
 
 from runs import ROOT, run_suites
 
 sys.path.insert(0, str(ROOT))
 
-from fixtures.durations import seconds  # noqa: E402
-from fixtures.services.engine import LABEL_RUN, docker_client  # noqa: E402
-from fixtures.stack import Stack, load_config_or_none, scrape_intervals  # noqa: E402
-from fixtures.subjects import alert_rules  # noqa: E402
-from fixtures.transforms import TIMER_CAPS  # noqa: E402
+from fixtures.durations import seconds
+from fixtures.services.engine import LABEL_OWNER, configure_environment, docker_client
+from fixtures.stack import Stack, load_config_or_none, scrape_intervals
+from fixtures.subjects import alert_rules
+from fixtures.transforms import TIMER_CAPS
 
 PHASES = {
     "static and virtual time": ("-m", "not live"),
@@ -42,14 +43,19 @@ PHASES = {
 
 
 class ContainerMemory:
-    """Peak memory of every container a run starts, sampled from the engine every few seconds."""
+    """Peak memory of every container of one run (its owner label names the run's process),
+    sampled from the engine every few seconds."""
 
     def __init__(self) -> None:
         self.peak: dict[str, int] = {}
+        self.owner_suffix = ""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
-    def __enter__(self) -> ContainerMemory:
+    def watch(self, pid: int) -> None:
+        self.owner_suffix = f":{pid}"
+
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -60,12 +66,19 @@ class ContainerMemory:
     def _sample(self) -> None:
         client = docker_client()
         while not self._stop.wait(3):
-            for container in client.containers.list(filters={"label": LABEL_RUN}):
+            try:
+                found = client.containers.list(sparse=True, filters={"label": LABEL_OWNER})
+            except Exception:  # noqa: BLE001, S112 - the engine busy: the next sample
+                continue
+            for container in found:
+                labels = container.attrs.get("Labels") or {}
+                if not self.owner_suffix or not labels.get(LABEL_OWNER, "").endswith(self.owner_suffix):
+                    continue
                 try:
                     usage = container.stats(stream=False).get("memory_stats", {}).get("usage", 0)
-                except Exception:  # noqa: BLE001, S112 - a container removed between list and stats
+                except Exception:  # noqa: BLE001, S112 - removed between the list and its stats
                     continue
-                name = container.name.split("-", 2)[-1]
+                name = (container.attrs.get("Names") or [container.id])[0].lstrip("/").split("-", 2)[-1]
                 self.peak[name] = max(self.peak.get(name, 0), usage)
 
 
@@ -99,10 +112,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stack", default="stack")
     args = parser.parse_args()
-    stack = Stack.load(Path(args.stack))
+    configure_environment()  # the engine the suites use (Podman's socket when no Docker engine answers)
+    stack = Stack.load(Path(args.stack).resolve())
     with ContainerMemory() as memory:
-        whole, status, results = run_suites(Path(args.stack))
-    phases = {name: run_suites(Path(args.stack), *paths)[0] for name, paths in PHASES.items()}
+        whole, status, results = run_suites(stack.root, started=memory.watch)
+    phases = {name: run_suites(stack.root, *paths)[0] for name, paths in PHASES.items()}
     floor, why = floor_s(stack, results)
     virtual = results["phases"].get("test_alerts_virtual", 0.0)
     rules = len(alert_rules(stack))
