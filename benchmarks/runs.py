@@ -13,16 +13,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_suites(stack: Path, *paths: str) -> tuple[float, int, dict]:
-    """Wall time, exit status and results.json of one pytest run of ``paths`` on ``stack``."""
+def run_suites(stack: Path, *paths: str, started=None) -> tuple[float, int, dict]:
+    """Wall time, exit status and results.json of one pytest run of ``paths`` on ``stack``
+    (``started(pid)``, if given, is told the run's process id as it starts)."""
     with tempfile.TemporaryDirectory(prefix="mc-bench-") as report_dir:
         began = time.monotonic()
-        completed = subprocess.run(
+        process = subprocess.Popen(
             [sys.executable, "-m", "pytest", *(paths or ("suites",)), "--stack", str(stack),
              "--report-dir", report_dir, "-q", "-p", "no:cacheprovider"],
-            cwd=ROOT, capture_output=True, text=True, check=False)
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if started is not None:
+            started(process.pid)
+        output, _ = process.communicate()
         wall = time.monotonic() - began
-        return wall, completed.returncode, json.loads((Path(report_dir) / "results.json").read_text())
+        results = Path(report_dir) / "results.json"
+        if not results.exists():
+            raise SystemExit(f"the run wrote no results.json (exit {process.returncode}):\n{output[-3000:]}")
+        return wall, process.returncode, json.loads(results.read_text())
 
 
 def failed(results: dict) -> int:

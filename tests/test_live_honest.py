@@ -4,9 +4,10 @@
   the webhook, Slack and e-mail show the annotations as Prometheus rendered them; a rule whose
   template fails as Prometheus runs it (``humanize`` of a label that is no number: Prometheus
   sends ``<error expanding template: ...>``) fails it;
-- a rule over a 2-minute window does not fire live on a host at 25 % of its threshold: the live
-  series are born with the run, and over a window not yet full of them ``1 - rate(idle[2m])``
-  reads high. (Plain ``rate(x[5m]) > 0.5`` cannot show it: a partial window reads *low*, so it
+- a rule over a 2-minute window does not fire live on a host at 25 % of its threshold: live
+  series born with the run would read high over a window not yet full of them
+  (``1 - rate(idle[2m])``); their history is pre-loaded, so the window is full from the start
+  and the rule's ``for`` stays shortened. (Plain ``rate(x[5m]) > 0.5`` cannot show it: a partial window reads *low*, so it
   could never fire early; its complement, the usual CPU rule, does. 2 minutes, not 5, to keep
   the run short: the same warm-up.)
 """
@@ -109,12 +110,14 @@ def test_live_verdicts_on_templated_annotations_and_young_windows(tmp_path, engi
         "silent below threshold (live)", "HostBusy")
     assert status("fires only where a scenario expects it (live)", "HostBusy")[0] == "passed", status(
         "fires only where a scenario expects it (live)", "HostBusy")
-    raised = [t for t in run.report["transforms"] if t["location"] == "HostBusy.for"]
-    assert not raised or "window full of fed data" in raised[0]["reason"], raised
-    # ... and each live check over the rule says how its window was made honest (waited, not pre-loaded).
+    # The window is full from the start because its history was pre-loaded, so for is not raised.
+    assert any(note.startswith("history pre-loaded: ") for note in run.report["notes"]), run.report["notes"]
+    changed = [t for t in run.report["transforms"] if t["location"] == "HostBusy.for"]
+    assert [t["change"] for t in changed] == ["2m -> 30s"], changed
+    # ... and each live check over the rule says how its window was made honest (pre-loaded).
     for check in ("fires (live)", "silent below threshold (live)"):
         said = checks[(check, "HostBusy")]["evidence"]["window made honest"]
-        assert "not pre-loaded" in said and "no shorter than its look-back 2m" in said, (check, said)
+        assert said.startswith("pre-loaded: ") and "its look-back 2m is full" in said, (check, said)
     assert checks[("fires (live)", "LagTemplateBroken")]["evidence"]["window made honest"].startswith("reads no range")
     # Item 5: the templated summary is delivered as rendered, everywhere the receiver shows it.
     delivered = checks[("notification delivered (live)", "HostBusy")]

@@ -1,0 +1,71 @@
+"""fixtures/scenarios/history.py and the look-back it leaves: what is pre-loaded before the live
+Prometheus starts, read back from the TSDB blocks promtool wrote."""
+
+import itertools
+import re
+
+import pytest
+
+from fixtures.feeders.activities import build_activity
+from fixtures.feeders.targets import build_target
+from fixtures.rules import unfilled_lookback_s
+from fixtures.scenarios import history
+from fixtures.tools import run_tool
+
+
+def dumped(blocks) -> dict[str, list[tuple[float, int]]]:
+    """Series (as promtool prints its labels) -> [(value, timestamp ms)], from `promtool tsdb dump`."""
+    found: dict[str, list[tuple[float, int]]] = {}
+    (blocks / "wal").mkdir(exist_ok=True)  # promtool opens the folder as a database
+    for line in run_tool("promtool", "tsdb", "dump", str(blocks)).output.splitlines():
+        match = re.match(r"(\{.*\}) (\S+) (\d+)$", line)
+        if match:
+            found.setdefault(match.group(1), []).append((float(match.group(2)), int(match.group(3))))
+    return found
+
+
+def test_a_counter_has_its_rate_over_the_whole_window_before_the_run(tmp_path):
+    target = build_target("kafka", "kafka:9308", "generic", None)
+    feed = build_activity("series", {"metric": "messages_total", "type": "counter", "labels": {"topic": "a"},
+                                     "rate": 2})
+    made = history.build([(target, feed)], [target], 300, {"kafka": 15.0}, None, tmp_path / "data")
+    assert made.window_s == 300 and made.samples == 21  # one per scrape of the job, both ends included
+    (series, points), = dumped(made.blocks).items()
+    assert 'job="kafka"' in series and 'instance="kafka:9308"' in series and 'topic="a"' in series
+    values = [v for v, _ in sorted(points, key=lambda p: p[1])]
+    assert values[0] == -600 and values[-1] == 0  # the live feed goes on from 0 at the same rate
+    assert {b - a for a, b in itertools.pairwise(values)} == {30.0}
+
+
+def test_a_state_that_begins_later_has_no_history_and_relabelled_jobs_are_named(tmp_path):
+    target = build_target("kafka", "kafka:9308", "generic", None)
+    later = build_activity("series", {"metric": "lag", "value": 5, "start": "2m"})
+    config = {"scrape_configs": [{"job_name": "kafka", "metric_relabel_configs": [{"action": "drop"}]}]}
+    made = history.build([(target, later)], [target], 300, {"kafka": 15.0}, config, tmp_path / "data")
+    assert made.window_s == 0 and made.blocks is None
+    assert "job 'kafka' relabels its samples" in made.describe()
+    made = history.build([(target, later)], [target], 300, {"kafka": 15.0}, None, tmp_path / "data")
+    assert made.window_s == 0 and "nothing is fed before the run" in made.describe()
+
+
+def test_the_instrumentation_counts_on_through_the_history(tmp_path):
+    target = build_target("node", "node-exporter:9100", "node", None)
+    load = build_activity("host", {"cpu_busy": 0.9})
+    made = history.build([(target, load)], [target], 120, {"node": 30.0}, None, tmp_path / "data")
+    idle = [points for series, points in dumped(made.blocks).items()
+            if "node_cpu_seconds_total" in series and 'mode="idle"' in series]
+    assert idle, "the node exporter's CPU counters are in the history"
+    values = [v for v, _ in sorted(idle[0], key=lambda p: p[1])]
+    assert len(values) == 5 and values == sorted(values) and values[-1] > values[0]
+
+
+@pytest.mark.parametrize(("expr", "history_s", "unfilled"), [
+    ("rate(x_total[5m]) > 1", 330, 0),
+    ("rate(x_total[5m]) > 1", 0, 300),
+    ("rate(x_total[10m]) > 1", 330, 600),  # longer than the history
+    ("avg_over_time(job:x:rate1m[5m]) > 1", 3600, 360),  # a window over a recording rule's series
+    ("job:x:rate1m > 1", 3600, 0),  # the recording rule reads scraped series, which have history
+])
+def test_the_look_back_history_leaves_unfilled(expr, history_s, unfilled):
+    recorded = {"job:x:rate1m": "sum by (job) (rate(x_total[1m]))"}
+    assert unfilled_lookback_s(expr, recorded, history_s) == unfilled
