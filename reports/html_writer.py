@@ -121,10 +121,10 @@ def _evidence_text(value) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
-# Past this many checks (a stack of hundreds of rules), the page lists in full only what does not
-# pass: the passing checks are counted in each component's table and keep, in the list of every
-# check, their line and anchor (the matrices link to it) without their evidence, which
-# results.json holds. The page then grows with the failures, not with the stack.
+# Past this many checks (a stack of hundreds of rules), the page lists in full only what fails:
+# the other checks are counted in each component's table and keep, in the list of every check,
+# one line and their anchor (the matrices link to it), their message and evidence staying in
+# results.json. What the page holds per rule is then a matrix row and a line per check.
 COMPACT_FROM_CHECKS = 2000
 
 

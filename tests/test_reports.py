@@ -164,6 +164,8 @@ def test_a_large_run_lists_what_does_not_pass_and_keeps_every_anchor(run, tmp_pa
     assert not [link for link in page.links if link not in page.ids], "a matrix mark links to nowhere"
     assert html_writer.anchor(passed_live) in page.ids
     assert "fired after (s of feed)" not in html, "a passing check's evidence is on the page"
+    assert "not applicable" not in html.split('id="checks"')[1].split("</section>")[0].replace(
+        "∅ not applicable", ""), "a skipped check's message is on the page"
     assert "invalid PromQL" in html and "setup failed" in html, "what fails is listed in full"
     monkeypatch.setattr(html_writer, "COMPACT_FROM_CHECKS", len(run.checks) + 1)
     assert "fired after (s of feed)" in write_html(run, tmp_path).read_text(encoding="utf-8")
