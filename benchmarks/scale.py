@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate_stack import write_stack  # noqa: E402 - a sibling script, not a package
-from runs import ROOT  # noqa: E402
+from generate_stack import write_stack  # a sibling script: benchmarks/ is not a package
+from runs import ROOT
 
 
 def _high_water_kib(pid: int) -> int:
