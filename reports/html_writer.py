@@ -121,7 +121,15 @@ def _evidence_text(value) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
+# Past this many checks (a stack of hundreds of rules), the page lists in full only what fails:
+# the other checks are counted in each component's table and keep, in the list of every check,
+# one line and their anchor (the matrices link to it), their message and evidence staying in
+# results.json. What the page holds per rule is then a matrix row and a line per check.
+COMPACT_FROM_CHECKS = 2000
+
+
 def render(run: RunResults) -> str:
+    compact = len(run.checks) >= COMPACT_FROM_CHECKS
     failing = sorted((c for c in run.checks if c.failing), key=lambda c: (LEVELS.index(c.level), c.component))
     static_findings = [c for c in failing if phase_of(c.module) == "static"]
     dashboards = _matrix(run.checks, PANEL_SUBJECTS)
@@ -132,7 +140,7 @@ def render(run: RunResults) -> str:
         alert_matrix=_matrix(run.checks, tuple(MATRIX_SUBJECTS)), dashboards=dashboards,
         panels=_panels(run.checks), by_component=_by_component(run.checks),
         must_failing=sum(1 for c in failing if c.level == "MUST"),
-        by_nodeid={c.nodeid: c for c in run.checks},
+        by_nodeid={c.nodeid: c for c in run.checks}, compact=compact,
     )
 
 

@@ -152,3 +152,20 @@ def test_every_writer_takes_the_same_arguments_and_writes_one_file(run, tmp_path
     written = [writer(run, tmp_path) for writer in WRITERS]
     assert sorted(p.name for p in written) == ["junit.xml", "report.html", "results.json"]
     assert all(p.parent == tmp_path and p.stat().st_size > 0 for p in written), written
+
+
+def test_a_large_run_lists_what_does_not_pass_and_keeps_every_anchor(run, tmp_path, monkeypatch):
+    from reports import html_writer
+
+    monkeypatch.setattr(html_writer, "COMPACT_FROM_CHECKS", len(run.checks))
+    passed_live = next(c for c in run.checks if c.check == "fires (live)")
+    html = write_html(run, tmp_path).read_text(encoding="utf-8")
+    page = Page(html)
+    assert not [link for link in page.links if link not in page.ids], "a matrix mark links to nowhere"
+    assert html_writer.anchor(passed_live) in page.ids
+    assert "fired after (s of feed)" not in html, "a passing check's evidence is on the page"
+    assert "not applicable" not in html.split('id="checks"')[1].split("</section>")[0].replace(
+        "∅ not applicable", ""), "a skipped check's message is on the page"
+    assert "invalid PromQL" in html and "setup failed" in html, "what fails is listed in full"
+    monkeypatch.setattr(html_writer, "COMPACT_FROM_CHECKS", len(run.checks) + 1)
+    assert "fired after (s of feed)" in write_html(run, tmp_path).read_text(encoding="utf-8")
