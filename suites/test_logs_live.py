@@ -2,7 +2,7 @@
 log contract declares (manifest logs.contract), logged by the stack's own logger, arrive exactly once, with their fields and types, searchable,
 within the delay the stack declares; a burst arrives whole; bad input is handled as declared."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -139,7 +139,7 @@ def test_timestamp_is_a_utc_date(log_traffic, log_pipeline, evidence):
     expect(not problems, "\n".join(problems))
     # Indexed as a date: a range query over the minute the events were logged finds them all.
     first = min(p.emitted_at for _, p in log_traffic.events)
-    since = datetime.fromtimestamp(first - 60, timezone.utc).isoformat()
+    since = datetime.fromtimestamp(first - 60, UTC).isoformat()
     in_range = log_pipeline.store.count(settings.index_pattern, {"bool": {"filter": [
         {"range": {"timestamp": {"gte": since}}},
         {"terms": {"event_id": [p.event_id for _, p in log_traffic.events]}}]}})

@@ -37,7 +37,7 @@ def run_suites(stack: Path, report_dir: Path, *args: str) -> LiveRun:
     command = [sys.executable, "-m", "pytest", str(SUITES), "--stack", str(stack), "--report-dir", str(report_dir),
                "-q", "-p", "no:cacheprovider", *args]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               preexec_fn=ctrl_c_enabled)
+                               preexec_fn=ctrl_c_enabled)  # noqa: PLW1509 - only resets SIGINT before exec
     try:
         stdout, _ = process.communicate(timeout=TIMEOUT_S)
     except BaseException:

@@ -25,8 +25,8 @@ JOB, INSTANCE = "svc", "svc:8080"
 DERIVABLE = {
     "threshold": ("node_filesystem_files_free{mountpoint='/'} < 1000", "5m"),
     "ratio_guarded": ("a_used / a_total * 100 > 90 and a_total > 0", "2m"),
-    "error_rate": ('sum by (route) (rate(http_requests_total{code=~"5.."}[5m])) / sum by (route) '
-                   "(rate(http_requests_total[5m])) > 0.05", "1m"),
+    "error_rate": (('sum by (route) (rate(http_requests_total{code=~"5.."}[5m])) / sum by (route) '
+                   "(rate(http_requests_total[5m])) > 0.05"), "1m"),
     "increase": ("increase(restarts_total[10m]) > 3", "0m"),
     "histogram": ("histogram_quantile(0.99, sum(rate(latency_seconds_bucket[5m])) by (le, instance)) > 0.5", "1m"),
     "absent": ('absent(up{job="cert-manager"})', "1m"),

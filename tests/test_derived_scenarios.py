@@ -183,7 +183,7 @@ def test_written_out_derived_scenarios_are_kept_as_hand_written_ones(tmp_path, r
 
     second = run_suites(stack_dir)
 
-    assert not second.report["checks"][0]["status"] == "error"
+    assert second.report["checks"][0]["status"] != "error"
     assert second.report["coverage"][0]["source"] == "handwritten", second.report["coverage"]
     assert second.report["coverage"][0]["outcome"] == "passes", second.report["coverage"]
     assert not [c for c in second.report["checks"] if c["status"] in ("failed", "error")]

@@ -81,7 +81,7 @@ def test_an_interrupted_live_run_leaves_nothing_behind_and_says_so(tmp_path, eng
     process = subprocess.Popen(
         [sys.executable, "-m", "pytest", str(SUITES / "test_live_smoke.py"), str(SUITES / "test_alerts_live.py"),
          "-m", "live", "--report-dir", str(tmp_path), "-q", "-p", "no:cacheprovider"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=ctrl_c_enabled,
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=ctrl_c_enabled,  # noqa: PLW1509 - only resets SIGINT
     )
     owner_suffix = f":{process.pid}"
     try:
