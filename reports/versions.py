@@ -63,18 +63,27 @@ def _upgrade_findings(checks: list[CheckResult], own: dict[str, str]) -> dict[st
 
 
 def _reasons(row: dict, columns: list[str], statuses: dict[str, str], findings: dict[str, list[dict]]) -> list[str]:
-    """Why a row differs: the upgrade findings about its subject (its rule, its file), else what
-    the check says where it does not pass."""
+    """Why a row differs, per newer column: where the newer version does worse, the upgrade findings
+    about the row's subject (its rule, its file), else what the check says there; where it does
+    better, what the stack's own version said."""
     reasons = []
     file = (row["location"] or {}).get("file", "")
+    own = row["cells"].get(columns[0])
     for column in columns[1:]:
         if statuses[column] == statuses[columns[0]]:
             continue
-        about = [f for f in findings.get(column, [])
-                 if f.get("rule") == row["subject"] or (file and f.get("file", "").endswith(file))
-                 or f.get("file", "").endswith(row["subject"])]
-        reasons += [f"{column}: {f['reason']}" for f in about]
-        check = row["cells"].get(column)
-        if not about and check is not None and check.message:
-            reasons.append(f"{column}: {check.message.splitlines()[0][:400]}")
+        newer = row["cells"].get(column)
+        if newer is not None and newer.failing:
+            about = [f for f in findings.get(column, [])
+                     if f.get("rule") == row["subject"] or (file and f.get("file", "").endswith(file))
+                     or f.get("file", "").endswith(row["subject"])]
+            reasons += [f"{column}: {f['reason']}" for f in about] or [f"{column}: {_gist(newer.message)}"]
+        elif own is not None and own.failing:
+            reasons.append(f"{column} accepts what {columns[0].removeprefix('own: ')} does not: {_gist(own.message)}")
+        elif newer is not None and newer.message:
+            reasons.append(f"{column}: {_gist(newer.message)}")
     return list(dict.fromkeys(reasons))
+
+
+def _gist(message: str) -> str:
+    return " ".join(message.split())[:400]

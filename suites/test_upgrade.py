@@ -65,12 +65,24 @@ def test_settings_and_flags_kept(stack, request, evidence):
     _judge(findings, MUST, own, f"Prometheus {this}", "prometheus.yml and the server's flags", evidence)
 
 
-@pytest.mark.stack_section("alertmanager_config", what="Alertmanager")
-@pytest.mark.conformance(component="alertmanager", check="upgrade: matchers read the same", subject="alertmanager.yml")
-def test_matchers_read_the_same(stack, request, evidence):
+def _matcher_findings(stack, request):
     own, this = _upgrade(request, "alertmanager")
     checked = amtool_check_config(stack.alertmanager_config_path)  # this version's amtool
     if not checked.ok:
         not_applicable(f"amtool {this} rejects alertmanager.yml (its own static check says why)")
-    findings = alertmanager_matcher_findings(stack.alertmanager_config_path, checked.output)
+    return own, this, alertmanager_matcher_findings(stack.alertmanager_config_path, checked.output)
+
+
+@pytest.mark.stack_section("alertmanager_config", what="Alertmanager")
+@pytest.mark.conformance(component="alertmanager", check="upgrade: matchers read the same", subject="alertmanager.yml")
+def test_matchers_read_the_same(stack, request, evidence):
+    own, this, findings = _matcher_findings(stack, request)
     _judge(findings, MUST, own, f"Alertmanager {this}", stack.relative(stack.alertmanager_config_path), evidence)
+
+
+@pytest.mark.stack_section("alertmanager_config", what="Alertmanager")
+@pytest.mark.conformance(component="alertmanager", check="upgrade: matchers ready for the UTF-8 parser",
+                         subject="alertmanager.yml", level=SHOULD)
+def test_matchers_ready_for_the_utf8_parser(stack, request, evidence):
+    own, this, findings = _matcher_findings(stack, request)
+    _judge(findings, SHOULD, own, f"Alertmanager {this}", stack.relative(stack.alertmanager_config_path), evidence)

@@ -31,8 +31,12 @@ RULES = {
 NAMES = {"trend.yml": "QueueTrendHigh", "utf8.yml": "JobsFailing", "heartbeat.yml": "HeartbeatsCounted"}
 
 # Alertmanager 0.26 added Microsoft Teams receivers: 0.25's amtool rejects the field, 0.35 reads it.
+# The route's matcher: the classic parser reads it, the UTF-8 parser only through its fallback.
 ALERTMANAGER = """route:
   receiver: team
+  routes:
+    - matchers: [team=data platform]
+      receiver: team
 receivers:
   - name: team
     msteams_configs:
@@ -56,7 +60,8 @@ def _upgrade_stack(tmp_path: Path) -> Path:
     beat = {"worker": [{"series": {"metric": "heartbeat", "value": 1}}]}
     scenarios = {
         "heartbeat-firing": {"rule": "HeartbeatsCounted", "kind": "firing", "duration": "3m", "feeds": beat,
-                             "expect": {"firing": [{"alertname": "HeartbeatsCounted"}]}},
+                             "expect": {"firing": [{"alertname": "HeartbeatsCounted", "labels": {
+                                 "job": "worker", "instance": "worker:9000", "severity": "warning"}}]}},
         "heartbeat-silent": {"rule": "HeartbeatsCounted", "kind": "silent", "duration": "3m",
                              "feeds": {"worker": [{"series": {"metric": "heartbeat", "value": 1, "until": "30s"}}]}},
     }
@@ -147,4 +152,4 @@ def test_alertmanager_matcher_warnings_are_placed_in_the_file(tmp_path):
     logged = ('time=... level=WARN msg="Alertmanager is moving to a new parser for labels and matchers, and this '
               'input is incompatible." input="team=a b" origin=config err="unexpected b" suggestion="team=\\"a b\\""')
     (finding,) = alertmanager_matcher_findings(config, logged)
-    assert finding.line == 4 and 'team="a b"' in finding.reason
+    assert finding.line == 4 and 'team="a b"' in finding.reason and finding.level == SHOULD
