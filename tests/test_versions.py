@@ -153,3 +153,29 @@ def test_alertmanager_matcher_warnings_are_placed_in_the_file(tmp_path):
               'input is incompatible." input="team=a b" origin=config err="unexpected b" suggestion="team=\\"a b\\""')
     (finding,) = alertmanager_matcher_findings(config, logged)
     assert finding.line == 4 and 'team="a b"' in finding.reason and finding.level == SHOULD
+
+
+def test_the_report_puts_differences_first_with_the_upgrade_finding_as_reason():
+    from reports.html_writer import render
+    from reports.model import CheckResult, RunResults
+    from reports.versions import version_matrix
+
+    own, newer = {"prometheus": "2.42.0", "alertmanager": "0.25.0"}, {"prometheus": "3.16.0", "alertmanager": "0.25.0"}
+
+    def check(subject, status, on, module="test_alerts_virtual", **kw):
+        return CheckResult(component="alerting", subject=subject, check="fires (virtual time)", status=status,
+                           level="MUST", message="" if status == "passed" else "did not fire",
+                           nodeid=f"suites/{module}.py::t[{subject}-{on['prometheus']}]", versions=on, **kw)
+
+    run = RunResults(stack="s", stack_name="s", profile="local", started="now", versions=[own, newer], checks=[
+        check("Same", "passed", own), check("Same", "passed", newer),
+        check("Counted", "passed", own), check("Counted", "failed", newer),
+        CheckResult(component="prometheus", subject="rules.yml", check="upgrade", status="failed", level="SHOULD",
+                    message="x", nodeid="suites/test_upgrade.py::t", versions=newer,
+                    evidence={"findings": [{"file": "rules.yml", "line": 3, "rule": "Counted", "reason": "left-open"}]}),
+    ])
+    matrix = version_matrix(run)
+    assert matrix["columns"] == ["own: prometheus 2.42.0, alertmanager 0.25.0", "prometheus 3.16.0"]
+    assert [(r["subject"], r["differs"]) for r in matrix["rows"]] == [("Counted", True), ("Same", False)]
+    assert matrix["rows"][0]["reasons"] == ["prometheus 3.16.0: left-open"]
+    assert "<h2>Each check against each version (1 differ)</h2>" in render(run)
