@@ -19,6 +19,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from reports.model import LEVELS, NOT_RUN, CheckResult, RunResults
+from reports.versions import version_matrix
 
 # Components a monitoring stack is expected to have: one without checks says "not run".
 EXPECTED_COMPONENTS = ("stack", "prometheus", "alerting", "alertmanager", "grafana", "logs", "traces")
@@ -132,15 +133,17 @@ def render(run: RunResults) -> str:
     compact = len(run.checks) >= COMPACT_FROM_CHECKS
     failing = sorted((c for c in run.checks if c.failing), key=lambda c: (LEVELS.index(c.level), c.component))
     static_findings = [c for c in failing if phase_of(c.module) == "static"]
-    dashboards = _matrix(run.checks, PANEL_SUBJECTS)
+    # The alert and dashboard matrices are the stack's own versions'; the version matrix shows the others.
+    own = [c for c in run.checks if not c.versions or c.versions == run.versions[0]]
+    dashboards = _matrix(own, PANEL_SUBJECTS)
     return _environment.get_template("report.html.j2").render(
         run=run, levels=LEVELS, glyphs=GLYPHS, anchor=anchor, phase_of=phase_of, evidence_text=_evidence_text,
         components=_component_summary(run), not_run=[c for c in EXPECTED_COMPONENTS if c not in run.component_names],
         phases=_phases(run), failing=failing, static_findings=static_findings,
-        alert_matrix=_matrix(run.checks, tuple(MATRIX_SUBJECTS)), dashboards=dashboards,
-        panels=_panels(run.checks), by_component=_by_component(run.checks),
+        alert_matrix=_matrix(own, tuple(MATRIX_SUBJECTS)), dashboards=dashboards,
+        panels=_panels(own), by_component=_by_component(run.checks),
         must_failing=sum(1 for c in failing if c.level == "MUST"),
-        by_nodeid={c.nodeid: c for c in run.checks}, compact=compact,
+        by_nodeid={c.nodeid: c for c in run.checks}, compact=compact, versions=version_matrix(run),
     )
 
 

@@ -32,7 +32,7 @@ def write_junit(run: RunResults, directory: Path) -> Path:
             ET.SubElement(ET.SubElement(suite, "properties"), "property", name="interrupted",
                           value=run.interrupted["reason"])
         for check in checks:
-            case = ET.SubElement(suite, "testcase", classname=component, name=f"{check.check}[{check.subject}]",
+            case = ET.SubElement(suite, "testcase", classname=component, name=f"{check.check}[{check.subject}]" + _on(check),
                                  time=f"{check.duration_s:.3f}", file=check.nodeid.split("::", 1)[0])
             ET.SubElement(ET.SubElement(case, "properties"), "property", name="level", value=check.level)
             tag = OUTCOME_TAGS.get(check.status)
@@ -41,3 +41,9 @@ def write_junit(run: RunResults, directory: Path) -> Path:
                 outcome.text = check.message
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
     return path
+
+
+def _on(check) -> str:
+    """A version matrix run's checks say which versions they ran on: `` on prometheus 3.16.0,
+    alertmanager 0.25.0``."""
+    return " on " + ", ".join(f"{c} {v}" for c, v in check.versions.items()) if check.versions else ""

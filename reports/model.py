@@ -28,6 +28,7 @@ class CheckResult:
     evidence: dict = field(default_factory=dict)  # what the check saw: queries, values, payloads, timings
     location: dict | None = None  # where in the stack the finding is: {"file", "line", "text"}
     subject_kind: str = ""  # the subject fixture the check is parametrised over: alert_rule, panel...
+    versions: dict[str, str] = field(default_factory=dict)  # component -> version it ran on (--versions only)
 
     @property
     def module(self) -> str:
@@ -66,6 +67,8 @@ class RunResults:
     # (reports/behaviour.compare): a baseline run's behaviour is what the next run is compared with.
     behaviour: dict = field(default_factory=dict)
     behaviour_changes: dict | None = None
+    # --versions: the version sets of the matrix, the stack's own first (component -> version each).
+    versions: list[dict] = field(default_factory=list)
 
     def coverage_counts(self) -> dict[str, int]:
         counts = {"handwritten": 0, "derived": 0, "none": 0}
@@ -90,6 +93,14 @@ class RunResults:
 
     def to_dict(self) -> dict:
         data = asdict(self)
+        if not self.versions:  # a run without --versions reads as it always did
+            del data["versions"]
+            for check in data["checks"]:
+                del check["versions"]
+        else:
+            from reports.versions import differences
+
+            data["version_differences"] = differences(self)
         data["summary"] = {"all": self.counts(), **{level: self.counts(level) for level in LEVELS}}
         if self.coverage:
             data["summary"]["coverage"] = self.coverage_counts()

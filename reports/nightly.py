@@ -23,10 +23,16 @@ def findings(results: dict) -> list[str]:
     regression = results.get("regression")
     failing = regression["newly_failing"] if regression else [
         c for c in results.get("checks", []) if c["status"] in ("failed", "error")]
-    found += [f"newly fails: {c['component']} {c['check']} [{c['subject']}]: {c['message'][:200]}" for c in failing]
+    found += [f"newly fails: {c['component']} {c['check']} [{c['subject']}]{_on(c)}: {c['message'][:200]}"
+              for c in failing]
     changes = (results.get("behaviour_changes") or {}).get("changes", [])
     found += [f"changed, not acknowledged: {c['text']}" for c in changes if not c["intended"]]
     return found
+
+
+def _on(check: dict) -> str:
+    versions = check.get("versions") or {}
+    return f" on {', '.join(f'{c} {v}' for c, v in versions.items())}" if versions else ""
 
 
 def main(argv: list[str]) -> int:
@@ -44,6 +50,9 @@ def main(argv: list[str]) -> int:
     if len(argv) == 2 and not results.get("interrupted"):
         shutil.copyfile(path, argv[1])
         print(f"nightly: kept as the next night's baseline: {argv[1]}")
+    if results.get("versions"):  # what an upgrade would change: news for the reader, not a failure of the night
+        print(f"nightly: {len(results.get('version_differences', []))} check(s) differ between the versions "
+              f"{' / '.join(', '.join(f'{c} {v}' for c, v in s.items()) for s in results['versions'])}")
     print(f"nightly: {'needs a look' if found else 'nothing new'}: {path.parent / 'report.html'}")
     return 1 if found else 0
 
