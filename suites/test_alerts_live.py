@@ -20,7 +20,7 @@ def delivery(live_stack, stack):
 
 def _expected_for(delivery, rule):
     found = [(s, a) for s, a in delivery.expected
-             if a.belongs_to(rule) and (s.rule is None or s.is_about(rule))]
+             if a.belongs_to(rule, delivery.has_twins(rule)) and (s.rule is None or s.is_about(rule))]
     if not found:
         unfed = [note for note in delivery.live.plan.not_fed if note.startswith(f"{rule.name}-")]
         not_applicable(f"no firing scenario of '{rule.name}' was fed live"
@@ -173,7 +173,8 @@ def test_no_unexpected_alert_live(alert_rule, live_stack, delivery, scenario_set
     if not any(s.is_about(alert_rule) or s.kind == "healthy" for s in scenario_set.scenarios
                if s.name in delivery.live.plan.fed):
         not_applicable(f"no scenario feeding '{alert_rule.name}' was fed live: nothing could have fired it")
-    expected = {key(alert.full_labels()) for _, alert in delivery.expected if alert.belongs_to(alert_rule)}
+    expected = {key(alert.full_labels()) for _, alert in delivery.expected
+                if alert.belongs_to(alert_rule, scenario_set.has_twins(alert_rule))}
     others = [(t, labels) for t, labels in delivery.observed.firing
               if labels.get("alertname") == alert_rule.name and key(labels) not in expected]
     # Inputs derived for another rule over the same metrics (a critical threshold above a warning

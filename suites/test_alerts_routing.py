@@ -15,7 +15,7 @@ def test_routes(alert_rule, scenario_set, stack, evidence, validation):
     config = stack.alertmanager_config_path
     require_routable(validation)
     alerts = [a for s in scenario_set.for_rule(alert_rule, "firing") for a in s.firing
-              if a.belongs_to(alert_rule)]
+              if a.belongs_to(alert_rule, scenario_set.has_twins(alert_rule))]
     if not alerts:
         not_applicable(f"no firing scenario, hand-written or derived, gives '{alert_rule.name}' a label set to route "
                        "(see its 'has firing and silent scenarios' check)")

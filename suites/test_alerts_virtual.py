@@ -103,7 +103,8 @@ def test_fires(alert_rule, scenario_set, timelines, evidence):
     for scenario in scenarios:
         timeline = _timeline(timelines, scenario)
         _record_inputs(evidence, scenario)
-        expected = _sorted(a.full_labels() for a in scenario.firing if a.belongs_to(alert_rule))
+        expected = _sorted(a.full_labels() for a in scenario.firing
+                           if a.belongs_to(alert_rule, scenario_set.has_twins(alert_rule)))
         observed = _sorted(a.labels for a in timeline.alerts(alert_rule.name, timeline.end))
         fired_at = timeline.fired_times(alert_rule.name)
         evidence[scenario.name] = {"expected at " + fmt(timeline.end): expected, "observed": observed,
@@ -221,7 +222,8 @@ def test_no_unexpected_alert_virtual(alert_rule, scenario_set, timelines, eviden
     evidence["scenarios that ran it"] = [_named(s) for s in watching]
     unexpected = []
     for scenario in watching:
-        expected = {frozenset(a.full_labels().items()) for a in scenario.firing if a.belongs_to(alert_rule)}
+        expected = {frozenset(a.full_labels().items()) for a in scenario.firing
+                    if a.belongs_to(alert_rule, scenario_set.has_twins(alert_rule))}
         timeline = timelines[scenario.name]
         unexpected += [(scenario, timeline, t, labels) for t, labels in timeline.watched_firing(alert_rule)
                        if frozenset(labels.items()) not in expected]

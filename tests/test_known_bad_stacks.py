@@ -13,9 +13,15 @@ from tests.textfiles import line_containing
 def test_the_reference_stack_passes_every_static_check(run_suites):
     run = run_suites(REFERENCE_STACK)
     checks = run.report["checks"]
-    not_passed = [(c["nodeid"], c["status"], c["message"]) for c in checks if c["status"] != "passed"]
+    # Rules over metrics no other rule's hand-written scenario feeds ran in no scenario but their
+    # own: nothing else could have fired them in virtual time (as in test_known_inputs).
+    unwatched = [c for c in checks if c["status"] == "not applicable" and "nothing else could have fired it" in c["message"]
+                 and c["check"] == "fires only where a scenario expects it (virtual time)"
+                 and c["subject"] in ("APIResponseTimeHigh", "DataQualityLow", "DatabaseConnectionPoolExhausted")]
+    not_passed = [(c["nodeid"], c["status"], c["message"]) for c in checks if c["status"] != "passed" and c not in unwatched]
     assert not not_passed, not_passed
-    run.result.assert_outcomes(passed=len(checks))  # and no failure, error or skip outside the checks
+    # and no failure, error or skip outside the checks
+    run.result.assert_outcomes(passed=len(checks) - len(unwatched), skipped=len(unwatched))
     assert run.result.ret == pytest.ExitCode.OK
     run.assert_no_container_started()
 
