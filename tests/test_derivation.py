@@ -15,9 +15,11 @@ import yaml
 
 from fixtures.derivation import Derived, Underivable, derive, to_scenario_files
 from fixtures.derivation.drivers import between
-from fixtures.derivation.promtool import notation
+from fixtures.derivation.promtool import Case, notation
+from fixtures.derivation.promtool import TestFile as PromtoolTestFile  # not a pytest class
 from fixtures.feeders.series import series_from_spec
 from fixtures.rules import AlertRule
+from fixtures.scenarios.virtual import FiredAlert
 
 pytestmark = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
 
@@ -191,3 +193,17 @@ def test_a_rate_exactly_at_its_threshold_is_no_near_miss_where_extrapolation_tip
 
     assert isinstance(result, Derived), result.reason
     assert 9 < result.inputs["near_miss_value"] < 10, result.inputs
+
+
+def test_further_candidates_get_only_their_own_alerts():
+    """Verification's further candidates, judged in a file without the kept firing0: an alert whose
+    case label names no case here is firing0's (as when all candidates shared one entry), one that
+    lost the label counts for every case (it can fail a near miss, never prove one)."""
+    rest = PromtoolTestFile(Path("r0.verify-rest.test.yml"), [], 15.0, 15.0, 60.0, "job", "host:80",
+                    case_label="instance", kept_case="r0.verify.firing0")
+    rest.cases = [Case("r0.verify.near1", [], [60.0], ["A"]), Case("r0.verify.near2", [], [60.0], ["A"])]
+    fired = [FiredAlert("A", {"instance": "r0.verify.near1"}, {}), FiredAlert("A", {"instance": "host:80"}, {}),
+             FiredAlert("A", {}, {})]
+    outcomes = rest.outcomes({rest.path.stem: {60.0: fired}})
+    assert [a.labels for a in outcomes["r0.verify.near1"].alerts("A", 60.0)] == [{"instance": "r0.verify.near1"}, {}]
+    assert [a.labels for a in outcomes["r0.verify.near2"].alerts("A", 60.0)] == [{}]
