@@ -185,3 +185,18 @@ def test_the_report_puts_differences_first_with_the_upgrade_finding_as_reason():
     assert [(r["subject"], r["differs"]) for r in matrix["rows"]] == [("Counted", True), ("Same", False)]
     assert matrix["rows"][0]["reasons"] == ["prometheus 3.16.0: left-open"]
     assert "<h2>Each check against each version (1 differ)</h2>" in render(run)
+
+
+def test_a_version_set_reaches_other_threads_only_where_it_is_handed_on():
+    """The warm-up threads check one set's configuration while checks of another run: the choice
+    is the caller's context, not a global another thread could change under it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    newer = versions.VersionSet(prometheus="3.16.0", alertmanager="0.35.0")
+    with ThreadPoolExecutor(max_workers=2) as pool, versions.using(newer):
+        handed_on = [pool.submit(versions.in_context(versions.active)) for _ in range(2)]
+        not_handed_on = pool.submit(versions.active).result()
+        assert versions.active() is newer
+    assert [future.result() for future in handed_on] == [newer, newer]
+    assert not_handed_on is None
+    assert versions.active() is None
