@@ -28,7 +28,7 @@ def _expected_for(delivery, rule):
     return found
 
 
-@pytest.mark.conformance(component="alerting", check="fires (live)")
+@pytest.mark.conformance(component="alerting", check="fires (live)", phase="live", subject_kind="alert_rule")
 def test_fires_live(alert_rule, live_stack, delivery, evidence):
     require_running(live_stack, "prometheus")
     evidence["expression"] = alert_rule.expr.strip()
@@ -47,7 +47,8 @@ def test_fires_live(alert_rule, live_stack, delivery, evidence):
             f"{scenario.path.name}; expected labels {labels}; firing alerts of this rule seen: {seen or 'none'}"))
 
 
-@pytest.mark.conformance(component="alertmanager", check="notification delivered (live)")
+@pytest.mark.conformance(component="alertmanager", check="notification delivered (live)",
+                         phase="live", subject_kind="alert_rule")
 def test_notified(alert_rule, live_stack, delivery, evidence):
     require_running(live_stack, "prometheus", "alertmanager")
     for scenario, alert in _expected_for(delivery, alert_rule):
@@ -134,13 +135,15 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.mark.conformance(component="alerting", check="silent below threshold (live)")
+@pytest.mark.conformance(component="alerting", check="silent below threshold (live)",
+                         phase="live", subject_kind="alert_rule")
 def test_silent_live(alert_rule, live_stack, delivery, scenario_set, evidence):
     require_running(live_stack, "prometheus")
     _expect_untouched(alert_rule, delivery, scenario_set, evidence, kind="silent")
 
 
-@pytest.mark.conformance(component="alerting", check="silent on a healthy day (live)")
+@pytest.mark.conformance(component="alerting", check="silent on a healthy day (live)",
+                         phase="live", subject_kind="alert_rule")
 def test_healthy_quiet_live(alert_rule, live_stack, delivery, scenario_set, evidence):
     require_running(live_stack, "prometheus")
     _expect_untouched(alert_rule, delivery, scenario_set, evidence, kind="healthy")
@@ -167,7 +170,8 @@ def _expect_untouched(rule, delivery, scenario_set, evidence, kind):
         + "; ".join(f"at {t:.0f}s {labels}" for t, labels in fired[:3])))
 
 
-@pytest.mark.conformance(component="alerting", check="fires only where a scenario expects it (live)")
+@pytest.mark.conformance(component="alerting", check="fires only where a scenario expects it (live)",
+                         phase="live", subject_kind="alert_rule")
 def test_no_unexpected_alert_live(alert_rule, live_stack, delivery, scenario_set, evidence):
     require_running(live_stack, "prometheus")
     if not any(s.is_about(alert_rule) or s.kind == "healthy" for s in scenario_set.scenarios
@@ -200,7 +204,8 @@ def _resolutions_for(alert_rule, delivery):
     return [(scenario, alert, delivery.resolutions.get(key(alert.full_labels()))) for scenario, alert in found]
 
 
-@pytest.mark.conformance(component="alerting", check="resolves when its scenario ends (live)")
+@pytest.mark.conformance(component="alerting", check="resolves when its scenario ends (live)",
+                         phase="live", subject_kind="alert_rule")
 def test_resolves_live(alert_rule, live_stack, delivery):
     require_running(live_stack, "prometheus")
     for scenario, alert, resolution in _resolutions_for(alert_rule, delivery):
@@ -211,7 +216,8 @@ def test_resolves_live(alert_rule, live_stack, delivery):
             f"{scenario.path.name} ended at {resolution.ended_at:.0f}s; labels {alert.full_labels()}"))
 
 
-@pytest.mark.conformance(component="alertmanager", check="resolved notification as send_resolved says (live)")
+@pytest.mark.conformance(component="alertmanager", check="resolved notification as send_resolved says (live)",
+                         phase="live", subject_kind="alert_rule")
 def test_resolved_notification(alert_rule, live_stack, delivery):
     require_running(live_stack, "prometheus", "alertmanager")
     for scenario, alert, resolution in _resolutions_for(alert_rule, delivery):
