@@ -23,7 +23,9 @@ from reports.versions import version_matrix
 
 # Components a monitoring stack is expected to have: one without checks says "not run".
 EXPECTED_COMPONENTS = ("stack", "prometheus", "alerting", "alertmanager", "grafana", "logs", "traces")
-PHASES = ("static", "virtual time", "routing", "live")
+# The phases checks declare (fixtures/declared.py), in run order, as the page names them.
+PHASES = {"static": "static", "virtual": "virtual time", "live": "live", "comparison": "comparison"}
+UNRECORDED_PHASE = "phase not recorded"  # results written before checks declared their phase
 GLYPHS = {"passed": "✓", "failed": "✗", "error": "!", "not applicable": "∅", "skipped": "–", "not run": "○"}
 MATRIX_SUBJECTS = {"alert_rule": "alert rules"}
 PANEL_SUBJECTS = ("panel", "valued_panel")
@@ -32,12 +34,14 @@ _environment = Environment(loader=PackageLoader("reports", "templates"), autoesc
                            undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
-def phase_of(module: str) -> str:
-    """The phase a suite module belongs to, from its name (test_static_x, test_alerts_virtual...)."""
-    for phase, marker in (("static", "static"), ("virtual time", "virtual"), ("routing", "routing")):
-        if marker in module:
-            return phase
-    return "live" if "live" in module or "smoke" in module else module.removeprefix("test_")
+def phase_of(check: CheckResult) -> str:
+    """The phase the check declared, as the page names it."""
+    return PHASES.get(check.phase, check.phase or UNRECORDED_PHASE)
+
+
+def _phase_rank(phase: str) -> int:
+    labels = list(PHASES.values())
+    return labels.index(phase) if phase in labels else len(labels)
 
 
 def anchor(check: CheckResult) -> str:
@@ -59,26 +63,27 @@ def _component_summary(run: RunResults) -> list[dict]:
 
 
 def _phases(run: RunResults) -> list[dict]:
+    """Wall time per phase: each suite module's time under the phase its checks declare."""
+    phase_of_module = {check.module: phase_of(check) for check in run.checks}
     totals: dict[str, dict] = {}
     for module, seconds in run.phases.items():
-        phase = totals.setdefault(phase_of(module), {"name": phase_of(module), "seconds": 0.0, "modules": []})
+        name = phase_of_module.get(module, UNRECORDED_PHASE)
+        phase = totals.setdefault(name, {"name": name, "seconds": 0.0, "modules": []})
         phase["seconds"] += seconds
         phase["modules"].append((module, seconds))
-    order = {name: index for index, name in enumerate(PHASES)}
-    return sorted(totals.values(), key=lambda p: order.get(p["name"], len(order)))
+    return sorted(totals.values(), key=lambda p: _phase_rank(p["name"]))
 
 
 def _matrix(checks: list[CheckResult], kinds: tuple[str, ...]) -> dict:
     """Subjects (rows) against checks grouped by phase (columns): each cell one check result."""
     chosen = [c for c in checks if c.subject_kind in kinds]
     columns: dict[tuple[str, str], None] = {}
-    order = {name: index for index, name in enumerate(PHASES)}
-    for check in sorted(chosen, key=lambda c: (order.get(phase_of(c.module), len(order)), c.module)):
-        columns.setdefault((phase_of(check.module), check.check), None)
+    for check in sorted(chosen, key=lambda c: (_phase_rank(phase_of(c)), c.module)):
+        columns.setdefault((phase_of(check), check.check), None)
     rows: dict[str, dict] = {}
     for check in chosen:
         row = rows.setdefault(check.subject, {"subject": check.subject, "cells": {}, "location": None, "failing": 0})
-        row["cells"][(phase_of(check.module), check.check)] = check
+        row["cells"][(phase_of(check), check.check)] = check
         row["location"] = row["location"] or check.location
         row["failing"] += check.failing
     phases = [(phase, sum(1 for p, _ in columns if p == phase)) for phase in dict.fromkeys(p for p, _ in columns)]
@@ -132,7 +137,7 @@ COMPACT_FROM_CHECKS = 2000
 def render(run: RunResults) -> str:
     compact = len(run.checks) >= COMPACT_FROM_CHECKS
     failing = sorted((c for c in run.checks if c.failing), key=lambda c: (LEVELS.index(c.level), c.component))
-    static_findings = [c for c in failing if phase_of(c.module) == "static"]
+    static_findings = [c for c in failing if c.phase == "static"]
     # The alert and dashboard matrices are the stack's own versions'; the version matrix shows the others.
     own = [c for c in run.checks if not c.versions or c.versions == run.versions[0]]
     dashboards = _matrix(own, PANEL_SUBJECTS)

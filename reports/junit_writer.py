@@ -1,6 +1,7 @@
 """junit.xml: one testsuite per component and one testcase per check, for CI systems.
 
-classname is the component, name the check and its subject (``fires (live)[PipelineFailureRate]``);
+classname is the component, name the check and its subject (``fires (live)[PipelineFailureRate]``),
+with the check's level, phase and subject kind as properties;
 a failed check carries its message as the failure message, an error as an error, a skip as skipped,
 and a check an interrupted run never got to as skipped with the interruption as its message (each
 suite then also carries the interruption as a property).
@@ -34,7 +35,11 @@ def write_junit(run: RunResults, directory: Path) -> Path:
         for check in checks:
             case = ET.SubElement(suite, "testcase", classname=component, name=f"{check.check}[{check.subject}]" + _on(check),
                                  time=f"{check.duration_s:.3f}", file=check.nodeid.split("::", 1)[0])
-            ET.SubElement(ET.SubElement(case, "properties"), "property", name="level", value=check.level)
+            properties = ET.SubElement(case, "properties")
+            # What the check declared of itself (fixtures/declared.py): CI can group by them.
+            for name, value in (("level", check.level), ("phase", check.phase), ("subject_kind", check.subject_kind)):
+                if value:
+                    ET.SubElement(properties, "property", name=name, value=value)
             tag = OUTCOME_TAGS.get(check.status)
             if tag:
                 outcome = ET.SubElement(case, tag, message=check.message or check.status, type=check.level)

@@ -11,7 +11,7 @@ NOT_RUN = "not run"  # a check the run collected but never got to: it was interr
 
 
 def module_of(nodeid: str) -> str:
-    """The suite module of a test id (``test_alerts_live``): the phase of the run it belongs to."""
+    """The suite module of a test id (``test_alerts_live``)."""
     return nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
 
 
@@ -27,7 +27,8 @@ class CheckResult:
     duration_s: float = 0.0
     evidence: dict = field(default_factory=dict)  # what the check saw: queries, values, payloads, timings
     location: dict | None = None  # where in the stack the finding is: {"file", "line", "text"}
-    subject_kind: str = ""  # the subject fixture the check is parametrised over: alert_rule, panel...
+    subject_kind: str = ""  # the kind of subject the check declares it is about: alert_rule, panel...
+    phase: str = ""  # the phase the check declares: static, virtual, live, comparison ("" in older results)
     versions: dict[str, str] = field(default_factory=dict)  # component -> version it ran on (--versions only)
 
     @property

@@ -6,70 +6,71 @@ and healthy scenarios raise nothing during the whole run."""
 import pytest
 
 from fixtures.checks import expect, not_applicable, require_running
-from fixtures.scenarios import delivery as d
-from fixtures.scenarios.delivery import Delivery, key
+from fixtures.scenarios import alert_watch as d
+from fixtures.scenarios.alert_watch import AlertWatch, key
 from fixtures.subjects import recording_rules
 
 pytestmark = [pytest.mark.live, pytest.mark.stack_section("services", "prometheus_config", "alertmanager_config", "severity_levels", what="alerts end to end, live")]
 
 
 @pytest.fixture(scope="session")
-def delivery(live_stack, stack):
-    return Delivery(live_stack, stack)
+def alert_watch(live_stack, stack):
+    return AlertWatch(live_stack, stack).watch()
 
 
-def _expected_for(delivery, rule):
-    found = [(s, a) for s, a in delivery.expected
-             if a.belongs_to(rule, delivery.has_twins(rule)) and (s.rule is None or s.is_about(rule))]
+def _expected_for(alert_watch, rule):
+    found = [(s, a) for s, a in alert_watch.expected
+             if a.belongs_to(rule, alert_watch.has_twins(rule)) and (s.rule is None or s.is_about(rule))]
     if not found:
-        unfed = [note for note in delivery.live.plan.not_fed if note.startswith(f"{rule.name}-")]
+        unfed = [note for note in alert_watch.live.plan.not_fed if note.startswith(f"{rule.name}-")]
         not_applicable(f"no firing scenario of '{rule.name}' was fed live"
                        + (f": {'; '.join(unfed)}" if unfed else " (see 'has firing and silent scenarios')"))
     return found
 
 
-@pytest.mark.conformance(component="alerting", check="fires (live)")
-def test_fires_live(alert_rule, live_stack, delivery, evidence):
+@pytest.mark.conformance(component="alerting", check="fires (live)", phase="live", subject_kind="alert_rule")
+def test_fires_live(alert_rule, live_stack, alert_watch, evidence):
     require_running(live_stack, "prometheus")
     evidence["expression"] = alert_rule.expr.strip()
-    evidence["watched up to (s)"] = round(d.DEADLINE_S + delivery.extra_wait_s)
-    evidence["window made honest"] = d.window_made_honest(alert_rule, recording_rules(delivery.stack),
-                                                          delivery.live.real_time, delivery.live.history)
-    for scenario, alert in _expected_for(delivery, alert_rule):
+    evidence["watched up to (s)"] = round(d.DEADLINE_S + alert_watch.extra_wait_s)
+    evidence["window made honest"] = d.window_made_honest(alert_rule, recording_rules(alert_watch.stack),
+                                                          alert_watch.live.real_time, alert_watch.live.history)
+    for scenario, alert in _expected_for(alert_watch, alert_rule):
         labels = alert.full_labels()
-        seen = [lab for _, lab in delivery.observed.firing if lab.get("alertname") == alert_rule.name]
+        seen = [lab for _, lab in alert_watch.observed.firing if lab.get("alertname") == alert_rule.name]
         evidence[scenario.path.name] = {"expected labels": labels,
-                                        "fired after (s of feed)": delivery.observed.first_firing(labels),
+                                        "fired after (s of feed)": alert_watch.observed.first_firing(labels),
                                         "firing label sets of this rule seen": len(seen)}
-        expect(delivery.observed.first_firing(labels) is not None, (
+        expect(alert_watch.observed.first_firing(labels) is not None, (
             f"{alert_rule.location}: '{alert_rule.name}' did not fire live within "
-            f"{d.DEADLINE_S + delivery.extra_wait_s:.0f}s of feeding "
+            f"{d.DEADLINE_S + alert_watch.extra_wait_s:.0f}s of feeding "
             f"{scenario.path.name}; expected labels {labels}; firing alerts of this rule seen: {seen or 'none'}"))
 
 
-@pytest.mark.conformance(component="alertmanager", check="notification delivered (live)")
-def test_notified(alert_rule, live_stack, delivery, evidence):
+@pytest.mark.conformance(component="alertmanager", check="notification delivered (live)",
+                         phase="live", subject_kind="alert_rule")
+def test_notified(alert_rule, live_stack, alert_watch, evidence):
     require_running(live_stack, "prometheus", "alertmanager")
-    for scenario, alert in _expected_for(delivery, alert_rule):
-        receiver = delivery.intended(alert)
-        found = d.integrations(delivery.config, receiver)
+    for scenario, alert in _expected_for(alert_watch, alert_rule):
+        receiver = alert_watch.intended(alert)
+        found = d.integrations(alert_watch.config, receiver)
         received = evidence.setdefault("notifications received", {})
-        rendered = delivery.rendered(alert)
+        rendered = alert_watch.rendered(alert)
         evidence.setdefault("annotations as Prometheus rendered them", {})[scenario.path.name] = rendered
         errors = sorted({e for annotations in rendered for e in d.template_errors(alert_rule.annotations, annotations)})
         expect(not errors, (
             f"{alert_rule.location}: '{alert_rule.name}' ({scenario.path.name}): Prometheus rendered its annotations "
             f"with a template error, so every notification shows it: {'; '.join(errors)}; the rule's templates: "
             f"{dict(alert_rule.annotations)}"))
-        expect(found, f"{delivery.stack.alertmanager_config_path}: receiver {receiver!r} intended for "
+        expect(found, f"{alert_watch.stack.alertmanager_config_path}: receiver {receiver!r} intended for "
                       f"severity={alert.labels.get('severity')} has no webhook, Slack or e-mail integration")
         for integration in found:
-            arrived = delivery.deliveries(integration, alert)
+            arrived = alert_watch.deliveries(integration, alert)
             received[f"{receiver} {integration.kind} ({scenario.path.name})"] = _payload(arrived[-1]) if arrived else None
             expect(arrived, (
                 f"'{alert_rule.name}' ({scenario.path.name}) with labels {alert.full_labels()}: no {integration.kind} "
                 f"notification reached receiver '{receiver}' (sink {integration.path}); "
-                f"{_what_arrived(delivery, integration, alert)}"))
+                f"{_what_arrived(alert_watch, integration, alert)}"))
             _check_content(alert_rule, alert, integration, arrived, rendered)
 
 
@@ -80,15 +81,15 @@ def _payload(notification) -> dict:
     return {"path": notification.path, "body": notification.body}
 
 
-def _what_arrived(delivery, integration, alert) -> str:
+def _what_arrived(alert_watch, integration, alert) -> str:
     if integration.kind == "email":
-        mails = delivery.live.sinks.smtp.snapshot()
+        mails = alert_watch.live.sinks.smtp.snapshot()
         return f"mails received: {[(m.recipients, m.subject) for m in mails] or 'none'}"
-    sink = delivery.live.sinks.webhook if integration.kind == "webhook" else delivery.live.sinks.slack
+    sink = alert_watch.live.sinks.webhook if integration.kind == "webhook" else alert_watch.live.sinks.slack
     here = [r.body for r in sink.snapshot() if r.path == integration.path]
     wanted = ""
     if integration.kind == "slack":
-        wanted = f"expected fields {d.slack_expectations(integration, alert, delivery.rendered(alert))}; "
+        wanted = f"expected fields {d.slack_expectations(integration, alert, alert_watch.rendered(alert))}; "
     return f"{wanted}received at {integration.path}: {here[-3:] or 'nothing'}"
 
 
@@ -134,48 +135,51 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.mark.conformance(component="alerting", check="silent below threshold (live)")
-def test_silent_live(alert_rule, live_stack, delivery, scenario_set, evidence):
+@pytest.mark.conformance(component="alerting", check="silent below threshold (live)",
+                         phase="live", subject_kind="alert_rule")
+def test_silent_live(alert_rule, live_stack, alert_watch, scenario_set, evidence):
     require_running(live_stack, "prometheus")
-    _expect_untouched(alert_rule, delivery, scenario_set, evidence, kind="silent")
+    _expect_untouched(alert_rule, alert_watch, scenario_set, evidence, kind="silent")
 
 
-@pytest.mark.conformance(component="alerting", check="silent on a healthy day (live)")
-def test_healthy_quiet_live(alert_rule, live_stack, delivery, scenario_set, evidence):
+@pytest.mark.conformance(component="alerting", check="silent on a healthy day (live)",
+                         phase="live", subject_kind="alert_rule")
+def test_healthy_quiet_live(alert_rule, live_stack, alert_watch, scenario_set, evidence):
     require_running(live_stack, "prometheus")
-    _expect_untouched(alert_rule, delivery, scenario_set, evidence, kind="healthy")
+    _expect_untouched(alert_rule, alert_watch, scenario_set, evidence, kind="healthy")
 
 
-def _expect_untouched(rule, delivery, scenario_set, evidence, kind):
+def _expect_untouched(rule, alert_watch, scenario_set, evidence, kind):
     """No alert of the rule carrying a marker of a scenario of this kind. Judged only where the
     rule's alerts carry scenario markers at all: whole-target alerts (one host's CPU) do not, and
     are judged by 'fires only where a scenario expects it (live)'."""
     names = [s.name for s in scenario_set.of_kind(kind)
-             if (kind == "healthy" or s.is_about(rule)) and s.name in delivery.live.plan.fed]
+             if (kind == "healthy" or s.is_about(rule)) and s.name in alert_watch.live.plan.fed]
     if not names:
         not_applicable(f"no {kind} scenario of '{rule.name}' was fed live")
-    if not any("@" in value for _, alert in delivery.expected if alert.alertname == rule.name
+    if not any("@" in value for _, alert in alert_watch.expected if alert.alertname == rule.name
                for value in alert.labels.values()):
         not_applicable(f"'{rule.name}' keeps no label that names the scenario feeding it (whole-target state), so "
                        f"its silence cannot be told apart per scenario; see 'fires only where a scenario expects it (live)'")
-    evidence["window made honest"] = d.window_made_honest(rule, recording_rules(delivery.stack), delivery.live.real_time,
-                                                          delivery.live.history)
-    fired = [(t, labels) for t, labels in delivery.observed.firing if labels.get("alertname") == rule.name
+    evidence["window made honest"] = d.window_made_honest(rule, recording_rules(alert_watch.stack), alert_watch.live.real_time,
+                                                          alert_watch.live.history)
+    fired = [(t, labels) for t, labels in alert_watch.observed.firing if labels.get("alertname") == rule.name
              and any(str(v).endswith(f"@{name}") for v in labels.values() for name in names)]
     expect(not fired, (
         f"{rule.location}: '{rule.name}' fired live for {kind} scenario(s) {names}: "
         + "; ".join(f"at {t:.0f}s {labels}" for t, labels in fired[:3])))
 
 
-@pytest.mark.conformance(component="alerting", check="fires only where a scenario expects it (live)")
-def test_no_unexpected_alert_live(alert_rule, live_stack, delivery, scenario_set, evidence):
+@pytest.mark.conformance(component="alerting", check="fires only where a scenario expects it (live)",
+                         phase="live", subject_kind="alert_rule")
+def test_no_unexpected_alert_live(alert_rule, live_stack, alert_watch, scenario_set, evidence):
     require_running(live_stack, "prometheus")
     if not any(s.is_about(alert_rule) or s.kind == "healthy" for s in scenario_set.scenarios
-               if s.name in delivery.live.plan.fed):
+               if s.name in alert_watch.live.plan.fed):
         not_applicable(f"no scenario feeding '{alert_rule.name}' was fed live: nothing could have fired it")
-    expected = {key(alert.full_labels()) for _, alert in delivery.expected
+    expected = {key(alert.full_labels()) for _, alert in alert_watch.expected
                 if alert.belongs_to(alert_rule, scenario_set.has_twins(alert_rule))}
-    others = [(t, labels) for t, labels in delivery.observed.firing
+    others = [(t, labels) for t, labels in alert_watch.observed.firing
               if labels.get("alertname") == alert_rule.name and key(labels) not in expected]
     # Inputs derived for another rule over the same metrics (a critical threshold above a warning
     # one) may rightly fire this rule too: derived scenarios state only their own rule's alert.
@@ -188,38 +192,40 @@ def test_no_unexpected_alert_live(alert_rule, live_stack, delivery, scenario_set
     evidence["unexpected"] = [{"at (s of feed)": round(t), "labels": labels} for t, labels in unexpected[:10]]
     expect(not unexpected, (
         f"{alert_rule.location}: '{alert_rule.name}' fired live with label set(s) no scenario expects, while "
-        f"scenarios {sorted(delivery.live.plan.fed)} were fed: "
+        f"scenarios {sorted(alert_watch.live.plan.fed)} were fed: "
         + "; ".join(f"at {t:.0f}s {labels}" for t, labels in unexpected[:3])))
 
 
-def _resolutions_for(alert_rule, delivery):
-    found = _expected_for(delivery, alert_rule)
-    if not d.resolvable_in_run(alert_rule, delivery.live.real_time):
+def _resolutions_for(alert_rule, alert_watch):
+    found = _expected_for(alert_watch, alert_rule)
+    if not d.resolvable_in_run(alert_rule, alert_watch.live.real_time):
         pytest.skip(f"'{alert_rule.name}' looks back {alert_rule.longest_range_s():.0f}s: it resolves only after "
                     "that window drains, longer than this run waits; checked with --real-time (nightly)")
-    return [(scenario, alert, delivery.resolutions.get(key(alert.full_labels()))) for scenario, alert in found]
+    return [(scenario, alert, alert_watch.resolutions.get(key(alert.full_labels()))) for scenario, alert in found]
 
 
-@pytest.mark.conformance(component="alerting", check="resolves when its scenario ends (live)")
-def test_resolves_live(alert_rule, live_stack, delivery):
+@pytest.mark.conformance(component="alerting", check="resolves when its scenario ends (live)",
+                         phase="live", subject_kind="alert_rule")
+def test_resolves_live(alert_rule, live_stack, alert_watch):
     require_running(live_stack, "prometheus")
-    for scenario, alert, resolution in _resolutions_for(alert_rule, delivery):
+    for scenario, alert, resolution in _resolutions_for(alert_rule, alert_watch):
         expect(resolution, f"'{alert_rule.name}' never fired live in {scenario.path.name}: its resolution "
                            "cannot be judged")
         expect(resolution.resolved_at is not None, (
-            f"{alert_rule.location}: '{alert_rule.name}' still fired {d.RESOLVE_DEADLINE_S + delivery.extra_wait_s:.0f}s after "
+            f"{alert_rule.location}: '{alert_rule.name}' still fired {d.RESOLVE_DEADLINE_S + alert_watch.extra_wait_s:.0f}s after "
             f"{scenario.path.name} ended at {resolution.ended_at:.0f}s; labels {alert.full_labels()}"))
 
 
-@pytest.mark.conformance(component="alertmanager", check="resolved notification as send_resolved says (live)")
-def test_resolved_notification(alert_rule, live_stack, delivery):
+@pytest.mark.conformance(component="alertmanager", check="resolved notification as send_resolved says (live)",
+                         phase="live", subject_kind="alert_rule")
+def test_resolved_notification(alert_rule, live_stack, alert_watch):
     require_running(live_stack, "prometheus", "alertmanager")
-    for scenario, alert, resolution in _resolutions_for(alert_rule, delivery):
+    for scenario, alert, resolution in _resolutions_for(alert_rule, alert_watch):
         expect(resolution and resolution.resolved_at is not None,
                f"'{alert_rule.name}' did not resolve live in {scenario.path.name}: no resolved notification to judge")
-        receiver = delivery.intended(alert)
-        for integration in d.integrations(delivery.config, receiver):
-            after = delivery.after_end(integration, alert)
+        receiver = alert_watch.intended(alert)
+        for integration in d.integrations(alert_watch.config, receiver):
+            after = alert_watch.after_end(integration, alert)
             if d.sends_resolved(integration):
                 expect(after, (
                     f"'{alert_rule.name}' resolved at {resolution.resolved_at:.0f}s, but receiver '{receiver}' "

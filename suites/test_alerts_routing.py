@@ -10,7 +10,8 @@ from fixtures.validation import require_routable
 pytestmark = pytest.mark.stack_section("prometheus_config", "alertmanager_config", "severity_levels", what="alert routing")
 
 
-@pytest.mark.conformance(component="alertmanager", check="routes to the intended receiver")
+@pytest.mark.conformance(component="alertmanager", check="routes to the intended receiver",
+                         phase="virtual", subject_kind="alert_rule")
 def test_routes(alert_rule, scenario_set, stack, evidence, validation):
     config = stack.alertmanager_config_path
     require_routable(validation)

@@ -54,7 +54,8 @@ def _record_inputs(evidence, scenario) -> None:
         }
 
 
-@pytest.mark.conformance(component="scenarios", check="every scenario names a rule of the stack", subject="scenarios")
+@pytest.mark.conformance(component="scenarios", check="every scenario names a rule of the stack", subject="scenarios",
+                         phase="virtual")
 def test_no_orphan_scenarios(scenario_set, stack, validation):
     require_rule_files(validation)  # a rule may be in a broken or missing file
     orphans = scenario_set.orphans(alert_rules(stack))
@@ -64,7 +65,8 @@ def test_no_orphan_scenarios(scenario_set, stack, validation):
         if orphans else None)
 
 
-@pytest.mark.conformance(component="alerting", check="has firing and silent scenarios")
+@pytest.mark.conformance(component="alerting", check="has firing and silent scenarios",
+                         phase="virtual", subject_kind="alert_rule")
 def test_has_scenarios(alert_rule, scenario_set, evidence):
     evidence["scenario source"] = scenario_set.source_of(alert_rule)
     missing = [kind for kind in ("firing", "silent") if not scenario_set.for_rule(alert_rule, kind)]
@@ -83,7 +85,8 @@ def test_has_scenarios(alert_rule, scenario_set, evidence):
                    "folder tests it")
 
 
-@pytest.mark.conformance(component="alerting", check="some input makes it fire")
+@pytest.mark.conformance(component="alerting", check="some input makes it fire",
+                         phase="virtual", subject_kind="alert_rule")
 def test_can_fire(alert_rule, scenario_set, evidence):
     derivation = scenario_set.derivations[alert_rule.key]
     if isinstance(derivation, Underivable):
@@ -96,7 +99,7 @@ def test_can_fire(alert_rule, scenario_set, evidence):
     evidence["derived inputs"] = derivation.inputs
 
 
-@pytest.mark.conformance(component="alerting", check="fires (virtual time)")
+@pytest.mark.conformance(component="alerting", check="fires (virtual time)", phase="virtual", subject_kind="alert_rule")
 def test_fires(alert_rule, scenario_set, timelines, evidence):
     scenarios = _scenarios(alert_rule, scenario_set, "firing")
     evidence["expression"] = alert_rule.expr.strip()
@@ -118,7 +121,8 @@ def test_fires(alert_rule, scenario_set, timelines, evidence):
             f"expression: {alert_rule.expr.strip()}; promtool test: {timeline.test_file}"))
 
 
-@pytest.mark.conformance(component="alerting", check="fires within its window (virtual time)")
+@pytest.mark.conformance(component="alerting", check="fires within its window (virtual time)",
+                         phase="virtual", subject_kind="alert_rule")
 def test_fires_in_window(alert_rule, scenario_set, timelines, evidence):
     scenarios = [s for s in _scenarios(alert_rule, scenario_set, "firing") if s.fires_between]
     if not scenarios:
@@ -137,7 +141,8 @@ def test_fires_in_window(alert_rule, scenario_set, timelines, evidence):
             f"it fired first at {fmt(fired[0])}"))
 
 
-@pytest.mark.conformance(component="alerting", check="for duration honoured (virtual time)")
+@pytest.mark.conformance(component="alerting", check="for duration honoured (virtual time)",
+                         phase="virtual", subject_kind="alert_rule")
 def test_for_duration(alert_rule, scenario_set, timelines):
     for scenario in _scenarios(alert_rule, scenario_set, "firing"):
         timeline = _timeline(timelines, scenario)
@@ -150,7 +155,8 @@ def test_for_duration(alert_rule, scenario_set, timelines):
             + "; ".join(violations[:5])))
 
 
-@pytest.mark.conformance(component="alerting", check="annotations render (virtual time)")
+@pytest.mark.conformance(component="alerting", check="annotations render (virtual time)",
+                         phase="virtual", subject_kind="alert_rule")
 def test_annotations_render(alert_rule, scenario_set, timelines, evidence):
     scenarios = _scenarios(alert_rule, scenario_set, "firing")
     if not alert_rule.annotations:
@@ -172,7 +178,8 @@ def test_annotations_render(alert_rule, scenario_set, timelines, evidence):
             f"from template {template!r}: {', '.join(problems) or 'empty'}"))
 
 
-@pytest.mark.conformance(component="alerting", check="silent below threshold (virtual time)")
+@pytest.mark.conformance(component="alerting", check="silent below threshold (virtual time)",
+                         phase="virtual", subject_kind="alert_rule")
 def test_silent(alert_rule, scenario_set, timelines, evidence, stack):
     for scenario in _feeding(alert_rule, _scenarios(alert_rule, scenario_set, "silent"), timelines, stack, "silent"):
         _record_inputs(evidence, scenario)
@@ -192,7 +199,8 @@ def _feeding(alert_rule, scenarios, timelines, stack, kind: str) -> list:
     return judged
 
 
-@pytest.mark.conformance(component="alerting", check="silent on a healthy day (virtual time)")
+@pytest.mark.conformance(component="alerting", check="silent on a healthy day (virtual time)",
+                         phase="virtual", subject_kind="alert_rule")
 def test_silent_when_healthy(alert_rule, scenario_set, timelines, stack, validation):
     require_valid(validation, *rule_files(stack))  # a healthy day runs every rule file as written
     scenarios = scenario_set.of_kind("healthy")
@@ -211,7 +219,8 @@ def _expect_never_fired(alert_rule, scenario, timeline):
         f"labels {_sorted(a.labels for a in first)}; expression: {alert_rule.expr.strip()}; promtool test: {timeline.test_file}"))
 
 
-@pytest.mark.conformance(component="alerting", check="fires only where a scenario expects it (virtual time)")
+@pytest.mark.conformance(component="alerting", check="fires only where a scenario expects it (virtual time)",
+                         phase="virtual", subject_kind="alert_rule")
 def test_no_unexpected_alert_virtual(alert_rule, scenario_set, timelines, evidence):
     """Another rule's hand-written scenario that feeds a metric this rule reads ran it too (under a
     name of its own): a label set that scenario does not list under expect.firing is a finding."""

@@ -33,7 +33,7 @@ def behaviour(request, stack, scenario_set, timelines, run_record):
     return found
 
 
-@pytest.mark.conformance(component="behaviour", check="behaviour unchanged or acknowledged")
+@pytest.mark.conformance(component="behaviour", check="behaviour unchanged or acknowledged", phase="comparison")
 def test_behaviour_unchanged(behaviour_subject, behaviour, stack, request, evidence):
     diff = behaviour["changes"]
     baseline = request.config.stash[BASELINE_KEY]["record"]["subjects"]

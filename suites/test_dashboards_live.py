@@ -118,7 +118,7 @@ def _variables_note(result) -> str:
     return f"; variables: {'; '.join(result.variables)}" if result.variables else ""
 
 
-@pytest.mark.conformance(component="grafana", check="panel returns data (live)")
+@pytest.mark.conformance(component="grafana", check="panel returns data (live)", phase="live", subject_kind="panel")
 def test_panel_has_data(panel, live_stack, panel_runs, evidence, stack):
     evidence["unit"] = panel.unit or "none"
     evidence["type"] = panel.type
@@ -137,7 +137,7 @@ def test_panel_has_data(panel, live_stack, panel_runs, evidence, stack):
             f"series: {[s.labels for s in result.series] or 'none'}{_variables_note(result)}"))
 
 
-@pytest.mark.conformance(component="grafana", check="values fit the unit (live)")
+@pytest.mark.conformance(component="grafana", check="values fit the unit (live)", phase="live", subject_kind="panel")
 def test_panel_unit(panel, live_stack, panel_runs):
     for result in _with_data(panel, _results(panel, live_stack, panel_runs), "unit"):
         values = [v for s in result.series for v in s.values]
@@ -145,7 +145,7 @@ def test_panel_unit(panel, live_stack, panel_runs):
         expect(problem is None, f"panel '{panel.id}' query {result.target.ref_id} `{result.query}`: {problem}")
 
 
-@pytest.mark.conformance(component="grafana", check="legend labels exist (live)")
+@pytest.mark.conformance(component="grafana", check="legend labels exist (live)", phase="live", subject_kind="panel")
 def test_panel_legend(panel, live_stack, panel_runs):
     for result in _with_data(panel, _results(panel, live_stack, panel_runs), "legend"):
         wanted = legend_labels(result.target.legend_format)
@@ -168,7 +168,8 @@ def _settled(result, panel, live_stack, panel_runs):
     return panel_runs.rerun(panel, result.target)
 
 
-@pytest.mark.conformance(component="grafana", check="value agrees with the scenario (live)")
+@pytest.mark.conformance(component="grafana", check="value agrees with the scenario (live)",
+                         phase="live", subject_kind="valued_panel")
 def test_panel_value(valued_panel, live_stack, panel_runs, stack, evidence):
     panel = valued_panel
     truths = panel_truths(stack.manifest)

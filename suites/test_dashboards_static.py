@@ -44,14 +44,14 @@ def dashboard_of(stack):
     return lookup
 
 
-@pytest.mark.conformance(component="grafana", check="provisions as written")
+@pytest.mark.conformance(component="grafana", check="provisions as written", phase="static", subject_kind="dashboard")
 def test_provisions(dashboard):
     problems = dashboard.provisioning_problems()
     expect(not problems, f"{dashboard.path}: Grafana file provisioning would not load this dashboard: "
                          + "; ".join(problems), at(dashboard.path, 1))
 
 
-@pytest.mark.conformance(component="grafana", check="datasource resolves")
+@pytest.mark.conformance(component="grafana", check="datasource resolves", phase="static", subject_kind="panel")
 def test_datasource_resolves(panel, datasources, dashboard_of):
     dashboard, _ = dashboard_of(panel)
     references = [t.datasource for t in panel.targets if t.datasource is not None]
@@ -64,7 +64,7 @@ def test_datasource_resolves(panel, datasources, dashboard_of):
                            f"datasource (name, uid): {known}{reasons}")
 
 
-@pytest.mark.conformance(component="grafana", check="template variables defined")
+@pytest.mark.conformance(component="grafana", check="template variables defined", phase="static", subject_kind="panel")
 def test_variables_defined(panel, dashboard_of):
     dashboard, _ = dashboard_of(panel)
     for target in panel.targets:
@@ -76,7 +76,8 @@ def test_variables_defined(panel, dashboard_of):
             "sends the reference as written"), at(panel.file, line))
 
 
-@pytest.mark.conformance(component="grafana", check="metrics produced by the stack")
+@pytest.mark.conformance(component="grafana", check="metrics produced by the stack",
+                         phase="static", subject_kind="panel")
 def test_metrics_produced(panel, stack, stack_produced_metrics, dashboard_of):
     # stack_produced_metrics (the plugin's): blocked by a defect in the instrumentation or prometheus.yml.
     produced = stack_produced_metrics
@@ -118,7 +119,8 @@ def _metric_names(panel, target, nominal) -> set[str]:
              at(panel.file, target.line or panel.line))
 
 
-@pytest.mark.conformance(component="grafana", check="unit matches what the query yields")
+@pytest.mark.conformance(component="grafana", check="unit matches what the query yields",
+                         phase="static", subject_kind="panel")
 def test_time_unit(panel, dashboard_of):
     _, nominal = dashboard_of(panel)
     for target in panel.targets:
@@ -131,14 +133,15 @@ def test_time_unit(panel, dashboard_of):
         expect(problem is None, f"panel '{panel.id}' query {target.ref_id} `{target.expr}`: {problem}")
 
 
-@pytest.mark.conformance(component="grafana", check="thresholds ordered")
+@pytest.mark.conformance(component="grafana", check="thresholds ordered", phase="static", subject_kind="panel")
 def test_thresholds_ordered(panel):
     values = [v for v in panel.thresholds if v is not None]
     expect(values == sorted(values) and len(set(values)) == len(values),
            f"panel '{panel.id}': threshold steps {list(panel.thresholds)} are not in increasing order")
 
 
-@pytest.mark.conformance(component="grafana", check="panel type current", level="SHOULD")
+@pytest.mark.conformance(component="grafana", check="panel type current", level="SHOULD",
+                         phase="static", subject_kind="panel")
 def test_panel_type_current(panel):
     replacement = DEPRECATED_PANEL_TYPES.get(panel.type)
     expect(not replacement, f"panel '{panel.id}' uses the deprecated '{panel.type}' panel type; "

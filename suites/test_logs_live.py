@@ -8,8 +8,6 @@ import pytest
 
 from fixtures.checks import expect
 from fixtures.logs.delivery import summary
-from fixtures.logs.settings import declared_log_contract
-from fixtures.plugin import STACK_KEY
 
 pytestmark = [pytest.mark.live, pytest.mark.stack_section("logs", "services", what="the log pipeline")]
 CLOCK_SLACK_S = 5  # an event's timestamp lies within this of the moment it was logged
@@ -19,15 +17,6 @@ TYPE_FAMILIES = {
     float: {"float", "double", "half_float", "scaled_float"},
     bool: {"boolean"},
 }
-
-
-def pytest_generate_tests(metafunc):
-    """One check per event kind and per searchable field the stack's log contract declares."""
-    contract = declared_log_contract(metafunc.config.stash[STACK_KEY])
-    declared = {"kind": contract.kinds if contract else [], "field": contract.searchable_by if contract else []}
-    for name, values in declared.items():
-        if name in metafunc.fixturenames:
-            metafunc.parametrize(name, list(values))
 
 
 def require_traffic(traffic) -> None:
@@ -43,13 +32,13 @@ def stored(pipeline, event_ids: list[str]) -> dict[str, list[dict]]:
     return documents
 
 
-@pytest.mark.conformance(component="logs", check="search store starts", subject="elasticsearch")
+@pytest.mark.conformance(component="logs", check="search store starts", subject="elasticsearch", phase="live")
 def test_store_starts(log_pipeline):
     store = log_pipeline.settings.store
     expect(store not in log_pipeline.failures, f"{store} did not start: {log_pipeline.failures.get(store)}")
 
 
-@pytest.mark.conformance(component="logs", check="shipper starts")
+@pytest.mark.conformance(component="logs", check="shipper starts", phase="live")
 def test_shippers_start(log_pipeline):
     shippers = [s for s in log_pipeline.services if s != log_pipeline.settings.store]
     expect(shippers, f"no log shipper runs in the {log_pipeline.profile} profile: the manifest's logs.pipeline "
@@ -58,14 +47,14 @@ def test_shippers_start(log_pipeline):
     expect(not failed, "\n".join(f"{name} did not start: {why}" for name, why in failed.items()))
 
 
-@pytest.mark.conformance(component="logs", check="logging code runs")
+@pytest.mark.conformance(component="logs", check="logging code runs", phase="live")
 def test_logging_code_runs(log_traffic, log_settings):
     require_traffic(log_traffic)
     expect(all(p.emitted_at for p in log_traffic.planned()),
            f"{log_settings.logger_module}: the logger did not report every event as logged")
 
 
-@pytest.mark.conformance(component="logs", check="arrives exactly once")
+@pytest.mark.conformance(component="logs", check="arrives exactly once", phase="live", subject_kind="log_event")
 def test_arrives_exactly_once(kind, log_traffic, log_pipeline, evidence):
     require_traffic(log_traffic)
     arrivals = log_traffic.arrivals
@@ -81,7 +70,7 @@ def test_arrives_exactly_once(kind, log_traffic, log_pipeline, evidence):
     ))
 
 
-@pytest.mark.conformance(component="logs", check="fields and types")
+@pytest.mark.conformance(component="logs", check="fields and types", phase="live", subject_kind="log_event")
 def test_fields_and_types(kind, log_traffic, log_pipeline, evidence):
     require_traffic(log_traffic)
     settings = log_pipeline.settings
@@ -110,7 +99,7 @@ def test_fields_and_types(kind, log_traffic, log_pipeline, evidence):
     expect(not problems, f"'{kind}' events as stored in {settings.index_pattern}:\n" + "\n".join(sorted(set(problems))))
 
 
-@pytest.mark.conformance(component="logs", check="timestamp is a UTC date")
+@pytest.mark.conformance(component="logs", check="timestamp is a UTC date", phase="live")
 def test_timestamp_is_a_utc_date(log_traffic, log_pipeline, evidence):
     require_traffic(log_traffic)
     settings = log_pipeline.settings
@@ -147,7 +136,7 @@ def test_timestamp_is_a_utc_date(log_traffic, log_pipeline, evidence):
            f"a range query on timestamp since {since} finds {in_range} of {len(log_traffic.events)} events")
 
 
-@pytest.mark.conformance(component="logs", check="searchable by field")
+@pytest.mark.conformance(component="logs", check="searchable by field", phase="live", subject_kind="log_field")
 def test_searchable_by(field, log_traffic, log_pipeline, evidence):
     require_traffic(log_traffic)
     index = log_pipeline.settings.index_pattern
@@ -163,7 +152,7 @@ def test_searchable_by(field, log_traffic, log_pipeline, evidence):
     expect(not problems, f"{index}: " + "\n".join(problems))
 
 
-@pytest.mark.conformance(component="logs", check="searchable within the declared delay")
+@pytest.mark.conformance(component="logs", check="searchable within the declared delay", phase="live")
 def test_searchable_within_the_declared_delay(log_traffic, log_settings, evidence):
     require_traffic(log_traffic)
     delays = log_traffic.arrivals.delays([p for _, p in log_traffic.events])
@@ -176,7 +165,7 @@ def test_searchable_within_the_declared_delay(log_traffic, log_settings, evidenc
     ))
 
 
-@pytest.mark.conformance(component="logs", check="burst arrives complete")
+@pytest.mark.conformance(component="logs", check="burst arrives complete", phase="live")
 def test_burst_arrives_complete(log_burst, evidence):
     expect(log_burst.failure is None, f"no burst could be logged: {log_burst.failure}")
     evidence.update(size=log_burst.size, arrived=log_burst.arrived, logged_in_s=log_burst.emitted_s,
@@ -187,8 +176,8 @@ def test_burst_arrives_complete(log_burst, evidence):
     ))
 
 
-@pytest.mark.parametrize("case", ["non_json", "oversize", "non_ascii"])
-@pytest.mark.conformance(component="logs", check="bad input handled as declared")
+@pytest.mark.conformance(component="logs", check="bad input handled as declared",
+                         phase="live", subject_kind="bad_input")
 def test_bad_input_handled_as_declared(case, log_traffic, log_pipeline, evidence):
     require_traffic(log_traffic)
     settings = log_pipeline.settings

@@ -10,7 +10,7 @@ from fixtures.validation import require_valid
 pytestmark = pytest.mark.stack_section("logs", what="the log pipeline")
 
 
-@pytest.mark.conformance(component="logs", check="compose mount exists")
+@pytest.mark.conformance(component="logs", check="compose mount exists", phase="static", subject_kind="compose_mount")
 def test_compose_mount_exists(compose_mount, stack):
     service, source, path, line = compose_mount
     compose = stack.path(stack.manifest["logs"]["compose"])
@@ -21,7 +21,7 @@ def test_compose_mount_exists(compose_mount, stack):
     ), at(compose, line))
 
 
-@pytest.mark.conformance(component="logs", check="configuration present")
+@pytest.mark.conformance(component="logs", check="configuration present", phase="static", subject_kind="log_service")
 def test_log_service_configuration_present(log_service, stack):
     service = stack.services[log_service]
     missing = [stack.relative(m.source) for m in service.mounts if not m.source.exists()]
@@ -31,7 +31,7 @@ def test_log_service_configuration_present(log_service, stack):
     ), at(stack.manifest_path))
 
 
-@pytest.mark.conformance(component="logs", check="index template maps the events")
+@pytest.mark.conformance(component="logs", check="index template maps the events", phase="static")
 def test_index_template(log_settings, validation):
     path = log_settings.index_template
     expect(path.exists(), f"{path}: the index template the manifest names does not exist, so the store "

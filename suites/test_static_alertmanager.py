@@ -10,7 +10,8 @@ from fixtures.validation import require_routable, require_valid
 pytestmark = pytest.mark.stack_section("alertmanager_config", what="Alertmanager")
 
 
-@pytest.mark.conformance(component="alertmanager", check="amtool check-config", subject="alertmanager.yml")
+@pytest.mark.conformance(component="alertmanager", check="amtool check-config", subject="alertmanager.yml",
+                         phase="static")
 def test_amtool_check_config(stack, validation):
     require_valid(validation, stack.alertmanager_config_path)
     rejection = validation.amtool_rejection  # the routing checks are blocked by it
@@ -18,7 +19,8 @@ def test_amtool_check_config(stack, validation):
         fail_config(rejection)
 
 
-@pytest.mark.conformance(component="alertmanager", check="severity routes to an existing receiver")
+@pytest.mark.conformance(component="alertmanager", check="severity routes to an existing receiver",
+                         phase="static", subject_kind="severity")
 def test_severity_routes(severity, stack, validation):
     path = stack.alertmanager_config_path
     require_routable(validation)

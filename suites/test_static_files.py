@@ -8,14 +8,14 @@ from fixtures.checks import at, expect
 from fixtures.subjects import log_services
 
 
-@pytest.mark.conformance(component="stack", check="file valid")
+@pytest.mark.conformance(component="stack", check="file valid", phase="static", subject_kind="config_file")
 def test_parses(config_file, validation):
     errors = validation.of(config_file)
     expect(not errors, "\n".join(map(str, errors)), at(errors[0].path, errors[0].line, errors[0].text or None)
            if errors else None)
 
 
-@pytest.mark.conformance(component="stack", check="mount sources exist", subject="manifest.yml")
+@pytest.mark.conformance(component="stack", check="mount sources exist", subject="manifest.yml", phase="static")
 def test_mount_sources_exist(stack):
     # The log pipeline's services have their own check (test_log_service_configuration_present).
     missing = stack.missing_mount_sources(leave_out=tuple(log_services(stack)))

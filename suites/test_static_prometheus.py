@@ -13,7 +13,8 @@ from fixtures.validation import require_rule_files
 pytestmark = pytest.mark.stack_section("prometheus_config", what="Prometheus's configuration and alert rules")
 
 
-@pytest.mark.conformance(component="prometheus", check="promtool check config", subject="prometheus.yml")
+@pytest.mark.conformance(component="prometheus", check="promtool check config", subject="prometheus.yml",
+                         phase="static")
 def test_promtool_check_config(stack, validation):
     require_rule_files(validation)  # promtool loads the rule files too
     result = promtool_check_config(stack.prometheus_config_path)
@@ -21,7 +22,8 @@ def test_promtool_check_config(stack, validation):
            at_output(stack.prometheus_config_path, result.output))
 
 
-@pytest.mark.conformance(component="prometheus", check="rule file exists")
+@pytest.mark.conformance(component="prometheus", check="rule file exists",
+                         phase="static", subject_kind="rule_file_entry")
 def test_rule_file_exists(rule_file_entry):
     expect(rule_file_entry.matches, (
         f"{rule_file_entry.config}:{rule_file_entry.line}: rule_files entry '{rule_file_entry.pattern}' "
@@ -29,13 +31,13 @@ def test_rule_file_exists(rule_file_entry):
     ), at(rule_file_entry.config, rule_file_entry.line))
 
 
-@pytest.mark.conformance(component="prometheus", check="promtool check rules")
+@pytest.mark.conformance(component="prometheus", check="promtool check rules", phase="static", subject_kind="rule_file")
 def test_promtool_check_rules(rule_file):
     result = promtool_check_rules(rule_file)
     expect(result.ok, f"{rule_file}: promtool rejects the rules:\n{result.output}", at_output(rule_file, result.output))
 
 
-@pytest.mark.conformance(component="prometheus", check="expression parses")
+@pytest.mark.conformance(component="prometheus", check="expression parses", phase="static", subject_kind="alert_rule")
 def test_expression_parses(alert_rule):
     try:
         alert_rule.parse_expr()
@@ -43,7 +45,7 @@ def test_expression_parses(alert_rule):
         fail_config(exc)
 
 
-@pytest.mark.conformance(component="prometheus", check="severity label")
+@pytest.mark.conformance(component="prometheus", check="severity label", phase="static", subject_kind="alert_rule")
 def test_severity_label(alert_rule, stack):
     levels = list(stack.severity_receivers)
     if not levels:
@@ -55,7 +57,8 @@ def test_severity_label(alert_rule, stack):
     ), at(alert_rule.file, alert_rule.line))
 
 
-@pytest.mark.conformance(component="prometheus", check="summary and description")
+@pytest.mark.conformance(component="prometheus", check="summary and description",
+                         phase="static", subject_kind="alert_rule")
 def test_annotations(alert_rule, stack):
     required = stack.manifest.get("required_annotations") or []
     if not required:
@@ -66,7 +69,8 @@ def test_annotations(alert_rule, stack):
            at(alert_rule.file, alert_rule.line))
 
 
-@pytest.mark.conformance(component="prometheus", check="reads only metrics the stack produces")
+@pytest.mark.conformance(component="prometheus", check="reads only metrics the stack produces",
+                         phase="static", subject_kind="alert_rule")
 def test_rule_inputs_produced(alert_rule, stack, stack_produced_metrics, evidence):
     """Every metric an alert reads (through the recording rules it reads) comes from the stack's
     instrumentation, a synthetic exporter standing in for one it declares, or a series its
@@ -75,7 +79,8 @@ def test_rule_inputs_produced(alert_rule, stack, stack_produced_metrics, evidenc
                             at(alert_rule.file, alert_rule.expr_line, alert_rule.expr), stack, stack_produced_metrics, evidence)
 
 
-@pytest.mark.conformance(component="prometheus", check="reads only metrics the stack produces")
+@pytest.mark.conformance(component="prometheus", check="reads only metrics the stack produces",
+                         phase="static", subject_kind="recording_rule")
 def test_recording_rule_inputs_produced(recording_rule, stack, stack_produced_metrics, evidence):
     """The same for a recording rule, read by an alert or not: a dashboard may read what it writes."""
     _expect_inputs_produced(f"recording rule '{recording_rule.record}'", f"{recording_rule.file}:{recording_rule.line}",

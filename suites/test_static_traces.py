@@ -35,7 +35,7 @@ def read(check, path):
         pytest.fail(f"{path}: cannot read the tracing module: {exc}", pytrace=False)
 
 
-@pytest.mark.conformance(component="traces", check="jaeger validate", subject="jaeger config")
+@pytest.mark.conformance(component="traces", check="jaeger validate", subject="jaeger config", phase="static")
 def test_jaeger_config_validates(stack, validation):
     path = jaeger.config_path(stack.tracing.jaeger) if stack.tracing else None
     service = require_tracing(stack, validation, *([path] if path and path.is_file() else [])).jaeger
@@ -54,7 +54,8 @@ def test_jaeger_config_validates(stack, validation):
         fail(f"{shown}: Jaeger rejects the configuration:\n" + "\n".join(errors), where)
 
 
-@pytest.mark.conformance(component="traces", check="configure_tracing uses its arguments", subject=ENTRY_POINT)
+@pytest.mark.conformance(component="traces", check="configure_tracing uses its arguments", subject=ENTRY_POINT,
+                         phase="static")
 def test_configure_tracing_uses_its_arguments(stack, validation):
     path = require_tracing(stack, validation, stack.tracing.module if stack.tracing else None).module
     unread = read(unread_parameters, path)
@@ -66,7 +67,8 @@ def test_configure_tracing_uses_its_arguments(stack, validation):
     ))
 
 
-@pytest.mark.conformance(component="traces", check="tracing module runs nothing at import", subject="tracing module")
+@pytest.mark.conformance(component="traces", check="tracing module runs nothing at import", subject="tracing module",
+                         phase="static")
 def test_tracing_module_runs_nothing_at_import(stack, validation):
     path = require_tracing(stack, validation, stack.tracing.module if stack.tracing else None).module
     findings = read(code_run_at_import, path)

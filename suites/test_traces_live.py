@@ -7,9 +7,6 @@ duration, queryable soon after it ends."""
 import pytest
 
 from fixtures.checks import expect
-from fixtures.configfiles import ConfigError
-from fixtures.plugin import STACK_KEY
-from fixtures.traces.contract import TraceContract
 from fixtures.traces.spans import (
     content_problems,
     delay_summary,
@@ -20,19 +17,6 @@ from fixtures.traces.spans import (
 )
 
 pytestmark = [pytest.mark.live, pytest.mark.stack_section("tracing", what="tracing into Jaeger")]
-
-
-def pytest_generate_tests(metafunc):
-    """One check per span the stack's trace contract declares (none where it does not load: its
-    own check, file valid, says why)."""
-    if "expected_span" not in metafunc.fixturenames:
-        return
-    tracing = metafunc.config.stash[STACK_KEY].tracing
-    try:
-        spans = TraceContract.load(tracing.contract).spans if tracing else ()
-    except ConfigError:
-        spans = ()
-    metafunc.parametrize("expected_span", [pytest.param(span, id=span.key) for span in spans])
 
 
 def require_trace(traced_run, evidence: dict) -> dict:
@@ -54,18 +38,19 @@ def require_span(span, traced_run, evidence: dict):
     return matched, observed
 
 
-@pytest.mark.conformance(component="traces", check="jaeger starts", subject="jaeger")
+@pytest.mark.conformance(component="traces", check="jaeger starts", subject="jaeger", phase="live")
 def test_jaeger_starts(tracing_backend):
     expect(tracing_backend.failure is None, f"Jaeger did not start: {tracing_backend.failure}")
 
 
-@pytest.mark.conformance(component="traces", check="tracing code runs", subject="configure_tracing")
+@pytest.mark.conformance(component="traces", check="tracing code runs", subject="configure_tracing", phase="live")
 def test_tracing_code_runs(traced_run, evidence):
     evidence["logs"] = traced_run.logs
     expect(traced_run.failure is None, traced_run.failure or "")
 
 
-@pytest.mark.conformance(component="traces", check="found by the configured service name", subject="pipeline")
+@pytest.mark.conformance(component="traces", check="found by the configured service name", subject="pipeline",
+                         phase="live")
 def test_trace_found_by_service_name(traced_run, tracing_backend, evidence):
     require_trace(traced_run, evidence)
     service = traced_run.services[traced_run.contract.runner]
@@ -79,28 +64,28 @@ def test_trace_found_by_service_name(traced_run, tracing_backend, evidence):
     ))
 
 
-@pytest.mark.conformance(component="traces", check="span arrives in place")
+@pytest.mark.conformance(component="traces", check="span arrives in place", phase="live", subject_kind="span")
 def test_span_arrives(expected_span, traced_run, evidence):
     matched, _ = require_span(expected_span, traced_run, evidence)
     problems = placement_problems(expected_span, matched, traced_run.services)
     expect(not problems, f"span '{expected_span.name}' of trace {traced_run.trace_id}: " + "; ".join(problems))
 
 
-@pytest.mark.conformance(component="traces", check="span as recorded")
+@pytest.mark.conformance(component="traces", check="span as recorded", phase="live", subject_kind="span")
 def test_span_recorded(expected_span, traced_run, evidence):
     _, observed = require_span(expected_span, traced_run, evidence)
     problems = content_problems(expected_span, observed)
     expect(not problems, f"span '{expected_span.name}' of trace {traced_run.trace_id}: " + "; ".join(problems))
 
 
-@pytest.mark.conformance(component="traces", check="span duration plausible")
+@pytest.mark.conformance(component="traces", check="span duration plausible", phase="live", subject_kind="span")
 def test_span_duration(expected_span, traced_run, evidence):
     matched, _ = require_span(expected_span, traced_run, evidence)
     problems = duration_problems(expected_span, matched, traced_run.window_s)
     expect(not problems, f"span '{expected_span.name}' of trace {traced_run.trace_id}: " + "; ".join(problems))
 
 
-@pytest.mark.conformance(component="traces", check="one trace across services", subject="propagation")
+@pytest.mark.conformance(component="traces", check="one trace across services", subject="propagation", phase="live")
 def test_one_trace_across_services(traced_run, tracing_backend, evidence):
     require_trace(traced_run, evidence)
     services = {span.service for span in traced_run.spans}
@@ -117,7 +102,7 @@ def test_one_trace_across_services(traced_run, tracing_backend, evidence):
     ))
 
 
-@pytest.mark.conformance(component="traces", check="queryable within the bound", subject="delay")
+@pytest.mark.conformance(component="traces", check="queryable within the bound", subject="delay", phase="live")
 def test_spans_queryable_in_time(traced_run, stack, evidence):
     require_trace(traced_run, evidence)
     bound = stack.tracing.queryable_within_s

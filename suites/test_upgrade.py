@@ -42,21 +42,24 @@ def _judge(findings, level: str, own: str, this: str, what: str, evidence: dict)
            at(first.file, first.line, first.text) if first else None)
 
 
-@pytest.mark.conformance(component="prometheus", check="upgrade: rules load and select the same", level=MUST)
+@pytest.mark.conformance(component="prometheus", check="upgrade: rules load and select the same", level=MUST,
+                         phase="static", subject_kind="rule_file")
 def test_rules_load_and_select_the_same(rule_file, stack, request, evidence):
     own, this = _upgrade(request, "prometheus", major=3)
     findings = prometheus3_rule_findings(rule_file, load_config_or_none(stack.prometheus_config_path))
     _judge(findings, MUST, own, f"Prometheus {this}", stack.relative(rule_file), evidence)
 
 
-@pytest.mark.conformance(component="prometheus", check="upgrade: rules give the same results", level=SHOULD)
+@pytest.mark.conformance(component="prometheus", check="upgrade: rules give the same results", level=SHOULD,
+                         phase="static", subject_kind="rule_file")
 def test_rules_give_the_same_results(rule_file, stack, request, evidence):
     own, this = _upgrade(request, "prometheus", major=3)
     findings = prometheus3_rule_findings(rule_file, load_config_or_none(stack.prometheus_config_path))
     _judge(findings, SHOULD, own, f"Prometheus {this}", stack.relative(rule_file), evidence)
 
 
-@pytest.mark.conformance(component="prometheus", check="upgrade: settings and flags kept", subject="prometheus.yml")
+@pytest.mark.conformance(component="prometheus", check="upgrade: settings and flags kept", subject="prometheus.yml",
+                         phase="static")
 def test_settings_and_flags_kept(stack, request, evidence):
     own, this = _upgrade(request, "prometheus", major=3)
     service = stack.services.get("prometheus")
@@ -74,7 +77,8 @@ def _matcher_findings(stack, request):
 
 
 @pytest.mark.stack_section("alertmanager_config", what="Alertmanager")
-@pytest.mark.conformance(component="alertmanager", check="upgrade: matchers read the same", subject="alertmanager.yml")
+@pytest.mark.conformance(component="alertmanager", check="upgrade: matchers read the same", subject="alertmanager.yml",
+                         phase="static")
 def test_matchers_read_the_same(stack, request, evidence):
     own, this, findings = _matcher_findings(stack, request)
     _judge(findings, MUST, own, f"Alertmanager {this}", stack.relative(stack.alertmanager_config_path), evidence)
@@ -82,7 +86,7 @@ def test_matchers_read_the_same(stack, request, evidence):
 
 @pytest.mark.stack_section("alertmanager_config", what="Alertmanager")
 @pytest.mark.conformance(component="alertmanager", check="upgrade: matchers ready for the UTF-8 parser",
-                         subject="alertmanager.yml", level=SHOULD)
+                         subject="alertmanager.yml", level=SHOULD, phase="static")
 def test_matchers_ready_for_the_utf8_parser(stack, request, evidence):
     own, this, findings = _matcher_findings(stack, request)
     _judge(findings, SHOULD, own, f"Alertmanager {this}", stack.relative(stack.alertmanager_config_path), evidence)

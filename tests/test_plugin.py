@@ -11,9 +11,11 @@ TINY_CHECK = '''
 import pytest
 
 
-@pytest.mark.conformance(component="alertmanager", check="severity is paged", level="SHOULD")
-def test_paged(severity):
-    assert severity != "info", f"severity {severity} pages nobody"
+# Any argument name: the declared subject kind chooses what the first argument receives.
+@pytest.mark.conformance(component="alertmanager", check="severity is paged", level="SHOULD", phase="static",
+                         subject_kind="severity")
+def test_paged(level):
+    assert level != "info", f"severity {level} pages nobody"
 '''
 
 NO_CHECK = '''
@@ -40,11 +42,12 @@ def test_checks_are_parametrised_over_the_stack_and_recorded(pytester, tmp_path)
     ])
 
     checks = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["checks"]
-    recorded = [(c["subject"], c["status"], c["level"], c["component"], c["check"]) for c in checks]
+    recorded = [(c["subject"], c["status"], c["level"], c["component"], c["check"], c["phase"], c["subject_kind"])
+                for c in checks]
     assert recorded == [
-        ("critical", "passed", "SHOULD", "alertmanager", "severity is paged"),
-        ("warning", "passed", "SHOULD", "alertmanager", "severity is paged"),
-        ("info", "failed", "SHOULD", "alertmanager", "severity is paged"),
+        ("critical", "passed", "SHOULD", "alertmanager", "severity is paged", "static", "severity"),
+        ("warning", "passed", "SHOULD", "alertmanager", "severity is paged", "static", "severity"),
+        ("info", "failed", "SHOULD", "alertmanager", "severity is paged", "static", "severity"),
     ], recorded
     assert "severity info pages nobody" in checks[2]["message"], checks[2]
     assert (tmp_path / "report.html").is_file()
@@ -71,7 +74,7 @@ import pytest
 from fixtures.checks import at, expect
 
 
-@pytest.mark.conformance(component="alertmanager", check="webhook answers")
+@pytest.mark.conformance(component="alertmanager", check="webhook answers", phase="static")
 def test_webhook(stack, evidence):
     url = (stack.root / "alertmanager/secrets/slack-webhook-url").read_text().strip()
     evidence["posted to"] = url

@@ -1,6 +1,6 @@
 """fixtures/polling.py: poll() returns as soon as the probe is done, else the last thing it saw."""
 
-from fixtures.polling import poll
+from fixtures.polling import Steady, poll
 
 
 class Probe:
@@ -39,3 +39,28 @@ def test_out_of_time_after_an_exception_returns_the_exception():
     refused = ConnectionError("refused")
     seen = poll(Probe(refused), bool, timeout=0, interval=0)
     assert seen.ok is False and seen.value is refused, seen
+
+
+class Clock:
+    """time.monotonic for fixtures.polling, moved by hand."""
+
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_steady_holds_only_once_the_measure_stopped_moving(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr("fixtures.polling.time.monotonic", clock)
+    steady = Steady(3.0)
+    assert steady(5) is False, "just seen: not yet steady"
+    clock.now += 2
+    assert steady(5) is False
+    clock.now += 2
+    assert steady(6) is False, "a late arrival moved it: the clock starts again"
+    clock.now += 2.9
+    assert steady(6) is False
+    clock.now += 0.1
+    assert steady(6) is True

@@ -36,12 +36,12 @@ def resource():
     Path("cleaned-up").write_text("yes")
 
 
-@pytest.mark.conformance(component="alertmanager", check="severity is paged")
+@pytest.mark.conformance(component="alertmanager", check="severity is paged", phase="static", subject_kind="severity")
 def test_paged(severity, resource):
     assert severity != "info", f"severity {severity} pages nobody"
 
 
-@pytest.mark.conformance(component="alertmanager", check="waits")
+@pytest.mark.conformance(component="alertmanager", check="waits", phase="static")
 def test_waits(resource):
     Path("waiting").write_text("")
     deadline = time.monotonic() + 120  # a limit, should the signal never come
@@ -49,7 +49,7 @@ def test_waits(resource):
         time.sleep(0.05)
 
 
-@pytest.mark.conformance(component="prometheus", check="after")
+@pytest.mark.conformance(component="prometheus", check="after", phase="static")
 def test_after():
     pass
 '''

@@ -41,3 +41,16 @@ def test_a_rule_file_that_does_not_parse_contributes_no_rules(broken_stack):
     # Its own parse check reports it; the other file's rules are still checked.
     stack = Stack.load(broken_stack("prometheus/analytics_rules.yml", "groups:", "groups: ["))
     assert ids(stack, "alert_rule") == ["HighCPUUsage", "HighMemoryUsage", "DiskSpaceRunningLow"]
+
+
+def test_what_the_stack_s_contracts_declare_are_subjects_too(reference_stack):
+    assert set(ids(reference_stack, "log_event")) == {"pipeline_started", "pipeline_finished", "pipeline_failed",
+                                                      "data_quality_failed"}
+    assert ids(reference_stack, "log_field") == ["pipeline_name", "run_id"]
+    assert set(ids(reference_stack, "span")) == {"pipeline", "extract", "fetch", "serve", "transform", "load"}
+
+
+def test_a_stack_without_a_log_contract_has_no_log_subjects(tmp_path):
+    (tmp_path / "manifest.yml").write_text("name: rules only\n", encoding="utf-8")
+    stack = Stack.load(tmp_path)
+    assert (ids(stack, "log_event"), ids(stack, "span")) == ([], [])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from fixtures.scenarios.delivery import Integration, Observed, slack_expectations, slack_matches, template_errors
+from fixtures.scenarios.alert_watch import Integration, Observed, slack_expectations, slack_matches, template_errors
 from fixtures.scenarios.model import ExpectedAlert
 
 ALERT = ExpectedAlert("HostBusy", {"host": "db1@HostBusy-firing", "severity": "warning"})
