@@ -7,7 +7,6 @@ checks. Two runs of about a minute each."""
 
 from __future__ import annotations
 
-import re
 import shutil
 import xml.etree.ElementTree as ET
 from html import escape
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from reports.regression import verdict_differences, verdicts
 from tests.layout import REFERENCE_STACK
 from tests.report_writes_probe import LOG_NAME
 from tests.textfiles import write_text
@@ -101,32 +101,15 @@ def serial_and_parallel(tmp_path_factory):
     return runs
 
 
-RUN_SPECIFIC = ((re.compile(r"\b[0-9a-f]{16,32}\b"), "<trace id>"), (re.compile(r"\b\d+\.\d+ ?s\b"), "<seconds>"))
-
-
-def _verdicts(run) -> dict[str, tuple]:
-    """Each check's verdict and reason, without what differs from run to run (trace ids, waits)."""
-    def reason(message: str) -> str:
-        for pattern, placeholder in RUN_SPECIFIC:
-            message = pattern.sub(placeholder, message)
-        return message
-
-    return {c["nodeid"]: (c["component"], c["subject"], c["check"], c["level"], c["status"], reason(c["message"]))
-            for c in run.report["checks"]}
-
-
 def test_a_parallel_run_gives_the_serial_run_s_results_check_by_check(engine, serial_and_parallel):
     (serial, _), (parallel, _) = serial_and_parallel["serial"], serial_and_parallel["parallel"]
     assert serial.report and parallel.report, f"a run wrote no report:\n{serial.stdout[-2000:]}\n{parallel.stdout[-2000:]}"
-    expected, found = _verdicts(serial), _verdicts(parallel)
-    assert sorted(found) == sorted(expected), (
-        f"only serial: {sorted(set(expected) - set(found))}; only parallel: {sorted(set(found) - set(expected))}")
-    differing = {nodeid: (expected[nodeid], found[nodeid]) for nodeid in expected if found[nodeid] != expected[nodeid]}
-    assert differing == {}, differing
+    assert verdict_differences(serial.report, parallel.report) == {}  # (serial, parallel) per differing check
     assert [c["nodeid"] for c in parallel.report["checks"]] == [c["nodeid"] for c in serial.report["checks"]]
     for part in ("summary", "coverage", "behaviour", "interrupted", "components", "images"):
         assert parallel.report.get(part) == serial.report.get(part), f"{part} differs"
     # what makes the comparison worth having: both groups ran, and the verdicts are not all alike
+    expected = verdicts(serial.report)
     statuses = {status for *_, status, _ in expected.values()}
     assert {"passed", "failed", "not applicable"} <= statuses, statuses
     assert any("test_traces_live" in nodeid and verdict[4] == "passed" for nodeid, verdict in expected.items())
