@@ -203,3 +203,33 @@ def test_a_stack_that_is_not_a_folder_is_a_usage_error(pytester, given, problem)
     result = pytester.runpytest_subprocess("-p", "fixtures.plugin", f"--stack={given}", timeout=120)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"ERROR: --stack {given}: {problem}*"])
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
+def test_a_signal_to_a_parallel_run_stops_its_workers_with_clean_up_and_one_report(pytester, tmp_path, signum):
+    """With pytest-xdist (-n 2) the signal reaches the controller only (as a CI job's timeout
+    sends it): it is passed on to the workers, the worker's session teardown runs, and the
+    controller writes the one report, saying so, from what the worker sent."""
+    pytester.makepyfile(test_tiny=SUITE)
+    process = pytester.popen(_command(tmp_path, "-p", "fixtures.parallel", "-n", "2"), stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, preexec_fn=ctrl_c_enabled)
+    deadline = time.monotonic() + SIGNAL_LIMIT_S
+    while not (pytester.path / "waiting").exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signum)
+    try:
+        output, _ = process.communicate(timeout=SIGNAL_LIMIT_S)
+    except subprocess.TimeoutExpired:
+        (pytester.path / "give-up").write_text("")
+        output, _ = process.communicate(timeout=SIGNAL_LIMIT_S)
+        raise AssertionError(f"{signum.name} did not end the parallel run:\n{output[-3000:]}") from None
+
+    assert process.returncode == pytest.ExitCode.INTERRUPTED, output[-3000:]
+    assert (pytester.path / "cleaned-up").exists(), f"the worker's session teardown did not run after {signum.name}"
+    results, html, _ = _report(tmp_path)
+    assert _statuses(results) == {"test_paged[critical]": "passed", "test_paged[warning]": "passed",
+                                  "test_paged[info]": "failed", "test_waits": "not run", "test_after": "not run"}
+    assert results["interrupted"] == {"cause": "signal", "signal": signum.name,
+                                      "reason": f"interrupted by {signum.name}", "during": "test_tiny.py::test_waits",
+                                      "not_run": 2}, results["interrupted"]
+    assert f"incomplete: interrupted by {signum.name}; 2 of 5 checks did not run" in html
