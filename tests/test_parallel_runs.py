@@ -19,6 +19,7 @@ from reports.regression import verdict_differences, verdicts
 from tests.layout import REFERENCE_STACK
 from tests.report_writes_probe import LOG_NAME
 from tests.textfiles import write_text
+from tests.tracing_setup import CONFIGURE_TRACING
 
 PROMETHEUS = {
     "global": {"scrape_interval": "15s", "evaluation_interval": "15s"},
@@ -34,20 +35,6 @@ ALERTS = {"groups": [{"name": "queue", "rules": [
      "annotations": {"summary": "never"}},
 ]}]}
 
-TRACING = '''"""The queue's tracing set-up: OTLP over HTTP to the endpoint given, under the service name given."""
-from opentelemetry import trace
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
-
-
-def configure_tracing(service_name, endpoint):
-    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service_name}))
-    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
-    trace.set_tracer_provider(provider)
-    return trace.get_tracer(__name__)
-'''
 
 DRIVER = '''"""A drain of the queue: one batch is read; nothing is acknowledged (the contract declares it)."""
 
@@ -76,7 +63,7 @@ def _queue_stack(root: Path) -> Path:
     shutil.copytree(REFERENCE_STACK / "jaeger", stack_dir / "jaeger")
     write_text(stack_dir / "prometheus" / "prometheus.yml", yaml.safe_dump(PROMETHEUS, sort_keys=False))
     write_text(stack_dir / "prometheus" / "alerts.yml", yaml.safe_dump(ALERTS, sort_keys=False))
-    write_text(stack_dir / "app" / "queue_tracing.py", TRACING)
+    write_text(stack_dir / "app" / "queue_tracing.py", CONFIGURE_TRACING)
     write_text(stack_dir / "contracts" / "drain_run.py", DRIVER)
     write_text(stack_dir / "contracts" / "traces.yml", yaml.safe_dump(TRACE_CONTRACT, sort_keys=False))
     write_text(stack_dir / "manifest.yml", yaml.safe_dump({

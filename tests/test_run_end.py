@@ -75,10 +75,10 @@ def _skipped_messages(junit: ET.Element) -> list[str]:
     return [s.get("message") for s in junit.iter("skipped")]
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
-def test_a_signal_ends_the_run_with_clean_up_and_a_report_that_says_so(pytester, tmp_path, signum):
+def _interrupted(pytester, command: list[str], signum: int) -> tuple[subprocess.Popen, str]:
+    """The tiny suite run by ``command``, sent ``signum`` while its waiting check runs."""
     pytester.makepyfile(test_tiny=SUITE)
-    process = pytester.popen(_command(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    process = pytester.popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              stdin=subprocess.DEVNULL, text=True, preexec_fn=ctrl_c_enabled)
     deadline = time.monotonic() + SIGNAL_LIMIT_S
     while not (pytester.path / "waiting").exists() and process.poll() is None and time.monotonic() < deadline:
@@ -90,8 +90,14 @@ def test_a_signal_ends_the_run_with_clean_up_and_a_report_that_says_so(pytester,
     except subprocess.TimeoutExpired:
         (pytester.path / "give-up").write_text("")
         output, _ = process.communicate(timeout=SIGNAL_LIMIT_S)
-        raise AssertionError(f"{signum.name} did not end the run:\n{output[-3000:]}") from None
-    print(f"{signum.name}: the run ended {time.monotonic() - sent:.2f}s after the signal")
+        raise AssertionError(f"{signal.Signals(signum).name} did not end the run:\n{output[-3000:]}") from None
+    print(f"{signal.Signals(signum).name}: the run ended {time.monotonic() - sent:.2f}s after the signal")
+    return process, output
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
+def test_a_signal_ends_the_run_with_clean_up_and_a_report_that_says_so(pytester, tmp_path, signum):
+    process, output = _interrupted(pytester, _command(tmp_path), signum)
 
     assert process.returncode == pytest.ExitCode.INTERRUPTED, output[-3000:]
     assert (pytester.path / "cleaned-up").exists(), f"the session teardown did not run after {signum.name}"
@@ -211,19 +217,7 @@ def test_a_signal_to_a_parallel_run_stops_its_workers_with_clean_up_and_one_repo
     controller writes the one report, saying so, from what the worker sent. (SIGINT and SIGHUP
     take the same path: one signal is enough, as a parallel run takes long to start.)"""
     signum = signal.SIGTERM
-    pytester.makepyfile(test_tiny=SUITE)
-    process = pytester.popen(_command(tmp_path, "-p", "fixtures.parallel", "-n", "2"), stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, preexec_fn=ctrl_c_enabled)
-    deadline = time.monotonic() + SIGNAL_LIMIT_S
-    while not (pytester.path / "waiting").exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    process.send_signal(signum)
-    try:
-        output, _ = process.communicate(timeout=SIGNAL_LIMIT_S)
-    except subprocess.TimeoutExpired:
-        (pytester.path / "give-up").write_text("")
-        output, _ = process.communicate(timeout=SIGNAL_LIMIT_S)
-        raise AssertionError(f"{signum.name} did not end the parallel run:\n{output[-3000:]}") from None
+    process, output = _interrupted(pytester, _command(tmp_path, "-p", "fixtures.parallel", "-n", "2"), signum)
 
     assert process.returncode == pytest.ExitCode.INTERRUPTED, output[-3000:]
     assert (pytester.path / "cleaned-up").exists(), f"the worker's session teardown did not run after {signum.name}"
