@@ -1,3 +1,3 @@
 """Loads the conformance harness as a pytest plugin for the suites and the harness's own tests."""
 
-pytest_plugins = ["fixtures.plugin", "fixtures.logs.plugin", "fixtures.traces.plugin"]
+pytest_plugins = ["fixtures.parallel", "fixtures.plugin", "fixtures.logs.plugin", "fixtures.traces.plugin"]

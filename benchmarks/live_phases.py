@@ -10,9 +10,12 @@ back end's. The ratios are measured in this one benchmark run, on this machine:
   pipeline's start (measured) plus the longest chain of configured waits of an alert the run saw
   fire live: a scrape of its job, an evaluation, its live ``for``, the evaluation that fires it,
   Alertmanager's group_wait, then for its resolution an evaluation and the group_interval;
-- rules per second in virtual time; peak memory of the harness and of each container.
+- rules per second in virtual time; peak memory of the harness and of each container;
+- with ``--workers N``, the whole run again with pytest-xdist (``-n N``, each live pipeline on
+  one worker: fixtures/parallel.py): the serial run's wall time over the parallel one's, and the
+  two results.json compared check by check (test id, outcome, reason).
 
-    .venv/bin/python benchmarks/live_phases.py [--stack stack]
+    .venv/bin/python benchmarks/live_phases.py [--stack stack] [--workers 2] [--no-phases]
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from fixtures.services.engine import LABEL_OWNER, configure_environment, docker_
 from fixtures.stack import Stack, load_config_or_none, scrape_intervals
 from fixtures.subjects import alert_rules
 from fixtures.transforms import TIMER_CAPS
+from reports.regression import verdict_differences
 
 PHASES = {
     "static and virtual time": ("-m", "not live"),
@@ -111,20 +115,31 @@ def floor_s(stack: Stack, results: dict) -> tuple[float, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stack", default="stack")
+    parser.add_argument("--workers", type=int, default=0, help="also the whole run with pytest-xdist, -n WORKERS")
+    parser.add_argument("--no-phases", action="store_true", help="leave out the runs of each phase alone")
     args = parser.parse_args()
     configure_environment()  # the engine the suites use (Podman's socket when no Docker engine answers)
     stack = Stack.load(Path(args.stack).resolve())
     with ContainerMemory() as memory:
         whole, status, results = run_suites(stack.root, started=memory.watch)
-    phases = {name: run_suites(stack.root, *paths)[0] for name, paths in PHASES.items()}
+    if args.workers:
+        parallel, parallel_status, parallel_results = run_suites(stack.root, options=("-n", str(args.workers)))
+    phases = {} if args.no_phases else {name: run_suites(stack.root, *paths)[0] for name, paths in PHASES.items()}
     floor, why = floor_s(stack, results)
     virtual = results["phases"].get("test_alerts_virtual", 0.0)
     rules = len(alert_rules(stack))
     print(f"whole run: {whole:.1f}s (exit {status}, {sum(results['summary']['all'].values())} checks)")
+    if args.workers:
+        differing = verdict_differences(results, parallel_results)
+        print(f"whole run with -n {args.workers}: {parallel:.1f}s (exit {parallel_status}); serial / parallel = "
+              f"{whole / parallel:.2f}; checks judged differently: {len(differing)} of {len(results['checks'])}")
+        for nodeid, (serial_verdict, parallel_verdict) in differing.items():
+            print(f"  {nodeid}: serial {serial_verdict}, parallel {parallel_verdict}")
     for name, wall in phases.items():
         print(f"  {name} alone: {wall:.1f}s")
-    print(f"phases one after another: {sum(phases.values()):.1f}s; parallel speed-up "
-          f"{sum(phases.values()) / whole:.2f}x")
+    if phases:
+        print(f"phases one after another: {sum(phases.values()):.1f}s; parallel speed-up "
+              f"{sum(phases.values()) / whole:.2f}x")
     print(f"floor: {floor:.1f}s ({why}); whole run / floor = {whole / floor:.2f}")
     if virtual:
         print(f"virtual time: {rules} rules in {virtual:.1f}s = {rules / virtual:.1f} rules/s")

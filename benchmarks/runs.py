@@ -13,14 +13,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_suites(stack: Path, *paths: str, started=None) -> tuple[float, int, dict]:
-    """Wall time, exit status and results.json of one pytest run of ``paths`` on ``stack``
-    (``started(pid)``, if given, is told the run's process id as it starts)."""
+def run_suites(stack: Path, *paths: str, started=None, options: tuple[str, ...] = ()) -> tuple[float, int, dict]:
+    """Wall time, exit status and results.json of one pytest run of ``paths`` on ``stack``, with
+    more pytest ``options`` (``started(pid)``, if given, is told the run's process id as it starts)."""
     with tempfile.TemporaryDirectory(prefix="mc-bench-") as report_dir:
         began = time.monotonic()
         process = subprocess.Popen(
             [sys.executable, "-m", "pytest", *(paths or ("suites",)), "--stack", str(stack),
-             "--report-dir", report_dir, "-q", "-p", "no:cacheprovider"],
+             "--report-dir", report_dir, "-q", "-p", "no:cacheprovider", *options],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if started is not None:
             started(process.pid)

@@ -7,6 +7,7 @@ was fixed, what still fails, and which checks are new or gone.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from reports.model import NOT_RUN, STATUSES, CheckResult, RunResults
@@ -77,3 +78,27 @@ def compare(previous: RunResults, current: RunResults) -> dict:
         "new_checks": [entry(c) for n, c in now.items() if n not in before],
         "removed_checks": [entry(c) for n, c in before.items() if n not in now],
     }
+
+
+# What differs from run to run of the same stack in a verdict's reason: trace ids, measured waits.
+RUN_SPECIFIC = ((re.compile(r"\b[0-9a-f]{16,32}\b"), "<trace id>"), (re.compile(r"\b\d+\.\d+ ?s\b"), "<seconds>"))
+
+
+def verdicts(results: dict) -> dict[str, tuple]:
+    """Each check of a results.json by test id: what it is, its outcome and its reason (without
+    what differs from run to run), to tell whether two runs of one stack judged alike."""
+    def reason(message: str) -> str:
+        for pattern, placeholder in RUN_SPECIFIC:
+            message = pattern.sub(placeholder, message)
+        return message
+
+    return {c["nodeid"]: (c["component"], c["subject"], c["check"], c["level"], c["status"], reason(c["message"]))
+            for c in results["checks"]}
+
+
+def verdict_differences(expected: dict, found: dict) -> dict[str, tuple]:
+    """Test id -> (verdict in ``expected``, in ``found``; None where it has no such check) for
+    every check the two results.json do not judge alike."""
+    first, second = verdicts(expected), verdicts(found)
+    return {nodeid: (first.get(nodeid), second.get(nodeid)) for nodeid in sorted(first.keys() | second.keys())
+            if first.get(nodeid) != second.get(nodeid)}

@@ -15,6 +15,7 @@ import yaml
 
 from tests.layout import REFERENCE_STACK
 from tests.textfiles import write_text
+from tests.tracing_setup import CONFIGURE_TRACING
 
 LOGGER = '''"""The shop's logger: one JSON line per event on stderr; debug lines are not written."""
 import json
@@ -42,20 +43,6 @@ class ShopLogger:
         self._write("WARNING", message, fields)
 '''
 
-TRACING = '''"""The shop's tracing set-up: OTLP over HTTP to the endpoint given, under the service name given."""
-from opentelemetry import trace
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
-
-
-def configure_tracing(service_name, endpoint):
-    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service_name}))
-    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
-    trace.set_tracer_provider(provider)
-    return trace.get_tracer(__name__)
-'''
 
 DRIVER = '''"""A checkout: the cart is priced; no receipt is sent (the contract declares one all the same)."""
 
@@ -106,7 +93,7 @@ def _shop_stack(root: Path) -> Path:
     template["template"]["mappings"]["properties"].update(order_id={"type": "keyword"}, customer={"type": "keyword"})
     template_path.write_text(json.dumps(template, indent=2), encoding="utf-8")
     write_text(stack_dir / "app" / "shop_logging.py", LOGGER)
-    write_text(stack_dir / "app" / "shop_tracing.py", TRACING)
+    write_text(stack_dir / "app" / "shop_tracing.py", CONFIGURE_TRACING)
     write_text(stack_dir / "contracts" / "checkout_run.py", DRIVER)
     write_text(stack_dir / "contracts" / "logs.yml", yaml.safe_dump(LOG_CONTRACT, sort_keys=False))
     write_text(stack_dir / "contracts" / "traces.yml", yaml.safe_dump(TRACE_CONTRACT, sort_keys=False))

@@ -75,10 +75,10 @@ def _skipped_messages(junit: ET.Element) -> list[str]:
     return [s.get("message") for s in junit.iter("skipped")]
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
-def test_a_signal_ends_the_run_with_clean_up_and_a_report_that_says_so(pytester, tmp_path, signum):
+def _interrupted(pytester, command: list[str], signum: int) -> tuple[subprocess.Popen, str]:
+    """The tiny suite run by ``command``, sent ``signum`` while its waiting check runs."""
     pytester.makepyfile(test_tiny=SUITE)
-    process = pytester.popen(_command(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    process = pytester.popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              stdin=subprocess.DEVNULL, text=True, preexec_fn=ctrl_c_enabled)
     deadline = time.monotonic() + SIGNAL_LIMIT_S
     while not (pytester.path / "waiting").exists() and process.poll() is None and time.monotonic() < deadline:
@@ -90,8 +90,14 @@ def test_a_signal_ends_the_run_with_clean_up_and_a_report_that_says_so(pytester,
     except subprocess.TimeoutExpired:
         (pytester.path / "give-up").write_text("")
         output, _ = process.communicate(timeout=SIGNAL_LIMIT_S)
-        raise AssertionError(f"{signum.name} did not end the run:\n{output[-3000:]}") from None
-    print(f"{signum.name}: the run ended {time.monotonic() - sent:.2f}s after the signal")
+        raise AssertionError(f"{signal.Signals(signum).name} did not end the run:\n{output[-3000:]}") from None
+    print(f"{signal.Signals(signum).name}: the run ended {time.monotonic() - sent:.2f}s after the signal")
+    return process, output
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
+def test_a_signal_ends_the_run_with_clean_up_and_a_report_that_says_so(pytester, tmp_path, signum):
+    process, output = _interrupted(pytester, _command(tmp_path), signum)
 
     assert process.returncode == pytest.ExitCode.INTERRUPTED, output[-3000:]
     assert (pytester.path / "cleaned-up").exists(), f"the session teardown did not run after {signum.name}"
@@ -203,3 +209,22 @@ def test_a_stack_that_is_not_a_folder_is_a_usage_error(pytester, given, problem)
     result = pytester.runpytest_subprocess("-p", "fixtures.plugin", f"--stack={given}", timeout=120)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"ERROR: --stack {given}: {problem}*"])
+
+
+def test_a_signal_to_a_parallel_run_stops_its_workers_with_clean_up_and_one_report(pytester, tmp_path):
+    """With pytest-xdist (-n 2) the signal reaches the controller only (as a CI job's timeout
+    sends it): it is passed on to the workers, the worker's session teardown runs, and the
+    controller writes the one report, saying so, from what the worker sent. (SIGINT and SIGHUP
+    take the same path: one signal is enough, as a parallel run takes long to start.)"""
+    signum = signal.SIGTERM
+    process, output = _interrupted(pytester, _command(tmp_path, "-p", "fixtures.parallel", "-n", "2"), signum)
+
+    assert process.returncode == pytest.ExitCode.INTERRUPTED, output[-3000:]
+    assert (pytester.path / "cleaned-up").exists(), f"the worker's session teardown did not run after {signum.name}"
+    results, html, _ = _report(tmp_path)
+    assert _statuses(results) == {"test_paged[critical]": "passed", "test_paged[warning]": "passed",
+                                  "test_paged[info]": "failed", "test_waits": "not run", "test_after": "not run"}
+    assert results["interrupted"] == {"cause": "signal", "signal": signum.name,
+                                      "reason": f"interrupted by {signum.name}", "during": "test_tiny.py::test_waits",
+                                      "not_run": 2}, results["interrupted"]
+    assert f"incomplete: interrupted by {signum.name}; 2 of 5 checks did not run" in html
