@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from fixtures.live import LiveStack
 from fixtures.services import relay
 from fixtures.services.alertmanager import AlertmanagerContainer
 from fixtures.services.base import HttpReadiness
@@ -94,6 +95,17 @@ def test_the_manifest_environment_reaches_prometheus_and_adds_to_grafanas_own(re
     grafana = dataclasses.replace(reference_stack.services["grafana"], environment={"GF_LOG_LEVEL": "debug"})
     made = env.container(grafana, "docker.io/grafana/grafana:10.4.2").env
     assert made["GF_LOG_LEVEL"] == "debug" and made["GF_AUTH_ANONYMOUS_ENABLED"] == "true", made
+
+
+def test_a_service_whose_class_joins_the_alerting_stack_is_among_its_containers(tmp_path, engine, registered,
+                                                                                 monkeypatch, reference_stack):
+    monkeypatch.setattr(SecondSink, "PIPELINE", "alerting")
+    stack = write_stack(tmp_path / "stack", ["TCP-LISTEN:8080", "STDOUT"])
+    stack.services.update({name: reference_stack.services[name] for name in ("prometheus", "alertmanager")})
+    live = LiveStack(stack, "local")
+    made = {type(container).__name__ for container in live._service_containers(with_mounts=False)}
+    assert made == {"PrometheusContainer", "AlertmanagerContainer", "SecondSink"}, made
+    assert live.failures == {}
 
 
 def test_an_added_service_is_started_from_its_manifest_entry_recorded_and_removed(tmp_path, engine, registered):
