@@ -22,6 +22,7 @@ from fixtures.services.prometheus import PrometheusContainer
 from fixtures.sinks.http import HttpSink
 from fixtures.stack import Stack
 from fixtures.versions import DEBIAN, built_dir
+from reports.model import RunResults
 
 SINK_PORT = 8080
 
@@ -120,9 +121,11 @@ def test_an_added_service_is_started_from_its_manifest_entry_recorded_and_remove
         assert env.start_one(container), env.failures
         requests.post(f"{container.url()}/hook", json={"alert": "one"}, timeout=10).raise_for_status()
         assert [r.body for r in sink.snapshot()] == [{"alert": "one"}]
-        assert env.versions["second-sink"].startswith("socat 1."), env.versions
-        assert env.images == {"second-sink": relay.IMAGES["local"]}
-        assert env.timings["second-sink_ready_s"] > 0
+        record = RunResults(stack=str(tmp_path), stack_name="one service", profile="local", started="now")
+        env.record(record, timing_prefix="extra_")
+        assert record.components["second-sink"].startswith("socat 1."), record.components
+        assert record.images == {"second-sink": relay.IMAGES["local"]}
+        assert record.timings["extra_second-sink_ready_s"] > 0 and record.notes == [], record
         inspected = engine.api.inspect_container(container.get_wrapped_container().id)
         assert "SINK_NAME=second" in inspected["Config"]["Env"]
         assert inspected["Config"]["Labels"][LABEL_RUN] == env.run.run_id
@@ -139,6 +142,9 @@ def test_a_service_that_exits_is_a_recorded_failure_naming_it_and_is_removed(tmp
         stack = write_stack(tmp_path / "stack", ["NOT-AN-ADDRESS:x", "STDOUT"])
         assert not env.start_one(env.container(stack.services["second-sink"]))
         assert "second-sink" not in env.containers and "second-sink" not in env.versions
+        record = RunResults(stack=str(tmp_path), stack_name="one service", profile="local", started="now")
+        env.record(record)
+        assert record.notes == [f"second-sink did not start: {env.failures['second-sink']}"]
         assert re.search(r"^second-sink exited before it was ready \(expected an answer at .*\).*\n.*NOT-AN-ADDRESS",
                          env.failures["second-sink"]), env.failures
     finally:
