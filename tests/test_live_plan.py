@@ -80,17 +80,17 @@ def test_a_derived_blip_is_held_back_where_the_live_for_is_shorter_than_the_one_
     assert len(kept) == 3 and not held, held
 
 
-def test_a_host_state_no_scenario_feeds_is_told_from_the_scenarios_states():
-    """Once the firing scenarios on a host have ended, the host falls back to its default for as
-    long as the run goes on: an alert first seen then was fired by no scenario's input."""
+def test_a_scenario_feeding_only_a_shared_host_is_told_from_one_with_its_own_series():
+    """Live, a host's state is merged from every firing scenario that sets part of it: an alert
+    on it belongs to no one scenario, unlike one on a series that carries the scenario's name."""
     node = build_target("node", "node-exporter:9100", "node", None)
+    app = build_target("app", "app:8000", "generic", None)
     busy = _scenario("HighCPU-firing", "node", HostLoad(cpu_busy=0.95))
-    later = _scenario("HighMemory-firing", "node", HostLoad(memory_used=0.95, start=60.0, until=120.0))
-    plan, _ = _plan([busy, later], node)
+    failing = _scenario("PipelineFailing-firing", "app", build_activity(
+        "series", {"metric": "jobs_failed", "labels": {"pipeline": "orders"}, "value": 3}))
+    plan, _ = _plan([busy, failing], node, app)
 
-    assert not plan.nobodys_state("node", 10.0)
-    plan.end(busy, at=100.0)
-    assert not plan.nobodys_state("node", 110.0)  # HighMemory's own window still runs
-    assert plan.nobodys_state("node", 130.0)
-    assert not plan.nobodys_state("node", 50.0)  # before the end, HighCPU's state was fed
-    assert not plan.nobodys_state("other-job", 130.0)  # no whole-target state there to fall back to
+    assert plan.whole_target_jobs == {"node"}
+    assert plan.feeds_only_whole_targets("HighCPU-firing")
+    assert not plan.feeds_only_whole_targets("PipelineFailing-firing")
+    assert not plan.feeds_only_whole_targets("not-a-scenario")
