@@ -10,7 +10,7 @@ Static and virtual time only (``-m "not live"``) by default; ``--live`` runs eve
 stack with Alertmanager routing (one live Prometheus and Alertmanager). Timings depend on the
 machine's load: compare runs on one machine.
 
-    .venv/bin/python benchmarks/scale.py --rules 1000 [--live] [--keep DIR]
+    .venv/bin/python benchmarks/scale.py --rules 1000 [--live] [--once] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -105,17 +105,20 @@ def main() -> None:
     parser.add_argument("--rules", type=int, default=1000, help="N: runs N and 2N rules")
     parser.add_argument("--live", action="store_true", help="every phase, on a stack with routing")
     parser.add_argument("--keep", type=Path, help="keep the stacks and reports in this folder")
+    parser.add_argument("--once", action="store_true", help="N rules only, no ratio (a whole live run is long)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mc-scale-") as scratch:
         work = args.keep or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
-        runs = [measure(n, args.live, work) for n in (args.rules, 2 * args.rules)]
+        runs = [measure(n, args.live, work) for n in ((args.rules,) if args.once else (args.rules, 2 * args.rules))]
     for run in runs:
         print(f"{run['rules']} rules ({'every phase' if args.live else 'static + virtual time'}): "
               f"{run['wall_s']:.1f} s, {run['rules_per_s']:.1f} rules/s, exit {run['exit']} ({run['summary']}); "
               f"peak memory: harness {run['harness_mib']:.0f} MiB, largest promtool {run['promtool_mib']:.0f} MiB; "
               f"report folder {run['report_mib']:.1f} MiB (report.html {run['html_mib']:.1f}, "
               f"results.json {run['json_mib']:.1f})")
+    if args.once:
+        return
     small, large = runs
     print(f"time(2N)/time(N): {large['wall_s'] / small['wall_s']:.2f}  "
           f"size(2N)/size(N): {large['report_mib'] / max(small['report_mib'], 1e-9):.2f}  "

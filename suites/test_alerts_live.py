@@ -218,6 +218,9 @@ def _resolutions_for(alert_rule, alert_watch):
     if not d.resolvable_in_run(alert_rule, alert_watch.live.real_time):
         pytest.skip(f"'{alert_rule.name}' looks back {alert_rule.longest_range_s():.0f}s: it resolves only after "
                     "that window drains, longer than this run waits; checked with --real-time (nightly)")
+    if not d.resolves_when_its_feed_stops(alert_rule):
+        not_applicable(f"'{alert_rule.name}' fires on a series being gone (absent): ending its scenario stops a feed "
+                       "and leaves the series gone, so no live run can see it resolve that way")
     return [(scenario, alert, alert_watch.resolutions.get(key(alert.full_labels()))) for scenario, alert in found]
 
 

@@ -224,7 +224,7 @@ def _expect_never_fired(alert_rule, scenario, timeline):
 def test_no_unexpected_alert_virtual(alert_rule, scenario_set, timelines, evidence):
     """Another rule's hand-written scenario that feeds a metric this rule reads ran it too (under a
     name of its own): a label set that scenario does not list under expect.firing is a finding."""
-    watching = [s for s in scenario_set.scenarios if s.name in timelines and timelines[s.name].watches(alert_rule)]
+    watching = scenario_set.watching(alert_rule, timelines)
     if not watching:
         not_applicable(f"no other rule's hand-written scenario feeds a metric '{alert_rule.name}' reads: nothing "
                        "else could have fired it in virtual time")

@@ -50,3 +50,15 @@ def test_a_template_error_is_one_the_rules_own_text_does_not_hold():
     rendered = {"summary": "lag of <no value>", "description": "say <no value> literally"}
 
     assert template_errors(rule, rendered) == ["summary: 'lag of <no value>'"]
+
+
+def test_an_alert_about_a_series_being_gone_is_not_waited_for_to_resolve_when_its_feed_stops():
+    from fixtures.scenarios.alert_watch import resolves_when_its_feed_stops
+
+    def rule(expr: str):
+        return SimpleNamespace(expr=expr)
+
+    assert not resolves_when_its_feed_stops(rule('absent(heartbeat_timestamp_seconds{service="a"})'))
+    assert not resolves_when_its_feed_stops(rule("absent_over_time(up[5m]) == 1"))
+    assert resolves_when_its_feed_stops(rule("sum by (instance) (queue_depth) > 10"))
+    assert resolves_when_its_feed_stops(rule("queue_depth >"))  # not loaded: nothing fires, nothing waits

@@ -101,3 +101,37 @@ def test_a_matcher_the_cache_cannot_read_routes_every_label_set_on_its_own(tmp_p
     config.write_text('route:\n  receiver: a\n  routes:\n    - matchers: [\'team="x", severity="y"\']\n'
                       '      receiver: b\nreceivers: [{name: a}, {name: b}]\n')
     assert tools._routing_key(config, {"team": "x"}) is None
+
+
+def test_the_scenarios_that_watched_a_rule_are_found_as_a_scan_would_find_them(generated):
+    from fixtures.scenarios.virtual import Timeline
+
+    rules = alert_rules(generated)
+    scenarios = [Scenario(name=f"s{n}", path=Path(f"s{n}.yml"), description="", kind="firing", rule=rules[n].name,
+                          duration=60.0, feeds={}) for n in range(6)]
+    # s0 watches rules 1 and 2, s3 watches rule 1, s5 did not run; the others watch nothing.
+    watched = {0: [rules[1], rules[2]], 3: [rules[1]]}
+    timelines = {s.name: Timeline(s, [0.0], s.path, watched={f"w{k}": rule for k, rule in enumerate(watched.get(n, []))})
+                 for n, s in enumerate(scenarios) if n != 5}
+    found = ScenarioSet(scenarios=scenarios)
+    for rule in rules[:4]:
+        scan = [s for s in scenarios if s.name in timelines and rule in timelines[s.name].watched.values()]
+        assert found.watching(rule, timelines) == scan, rule.name
+    assert [s.name for s in found.watching(rules[1], timelines)] == ["s0", "s3"]
+    assert found.watching(rules[1], {}) == []  # another version set's timelines: an index of their own
+
+
+def test_promtool_keeps_its_test_databases_in_a_run_folder_in_memory(tmp_path, monkeypatch):
+    from fixtures import promtool_tests, workdirs
+
+    monkeypatch.setattr(promtool_tests, "_SCRATCH", [])
+    folder = Path(promtool_tests._environment()["TMPDIR"])
+    assert folder.is_dir() and folder.name.startswith("mc-promtool-"), folder
+    if workdirs.MEMORY.is_dir():
+        assert folder.parent == workdirs.MEMORY, folder
+    # A killed run's folder there is removed by the next run, as one in the temporary folder is.
+    monkeypatch.setattr(workdirs, "MEMORY", tmp_path)
+    stale = tmp_path / "mc-promtool-999999999-x"
+    stale.mkdir()
+    assert f"folder {stale}" in workdirs.remove_stale_workdirs() and not stale.exists()
+    promtool_tests._SCRATCH[0].cleanup()
