@@ -5,6 +5,7 @@ import pytest
 
 from fixtures.checks import expect, require_running
 from fixtures.polling import poll
+from fixtures.services.prometheus import LoadedRules
 
 pytestmark = [pytest.mark.live, pytest.mark.stack_section("services", "prometheus_config", what="the live stack (services to run)")]
 SCRAPE_GRACE_S = 15  # beyond two scrape intervals: a first scrape lands anywhere in the first one
@@ -20,15 +21,15 @@ def test_alertmanager_starts(live_stack):
     require_running(live_stack, "alertmanager")
 
 
+@pytest.fixture(scope="session")
+def loaded_rules(live_stack):
+    return LoadedRules(lambda: live_stack.prometheus)
+
+
 @pytest.mark.conformance(component="prometheus", check="rule loaded", phase="live", subject_kind="alert_rule")
-def test_rule_loaded(alert_rule, live_stack):
+def test_rule_loaded(alert_rule, live_stack, loaded_rules):
     require_running(live_stack, "prometheus")
-    loaded = {
-        (rule["name"], rule.get("health"), rule.get("lastError", ""))
-        for group in live_stack.prometheus.rule_groups()
-        for rule in group["rules"]
-        if rule["name"] == alert_rule.name
-    }
+    loaded = {(rule["name"], rule.get("health"), rule.get("lastError", "")) for rule in loaded_rules.named(alert_rule.name)}
     expect(loaded, f"{alert_rule.location}: Prometheus did not load alert '{alert_rule.name}'")
     unhealthy = [entry for entry in loaded if entry[1] == "err"]
     expect(not unhealthy, f"{alert_rule.location}: alert '{alert_rule.name}' evaluates with errors: {unhealthy}")

@@ -150,3 +150,27 @@ def test_a_service_that_exits_is_a_recorded_failure_naming_it_and_is_removed(tmp
     finally:
         env.close()
     assert labelled_containers(engine, f"{LABEL_RUN}={env.run.run_id}") == []
+
+
+def test_the_rules_api_is_read_again_only_for_a_rule_not_settled_in_the_last_answer():
+    """'rule loaded' reads Prometheus's whole rules API: once for every rule, not once per rule,
+    but again where the last answer misses the rule or has not evaluated it yet."""
+    from fixtures.services.prometheus import LoadedRules
+
+    answers = [
+        [{"rules": [{"name": "A", "health": "ok"}, {"name": "B", "health": "unknown"}]}],
+        [{"rules": [{"name": "A", "health": "ok"}, {"name": "B", "health": "err", "lastError": "bad"}]}],
+    ]
+
+    class Prometheus:
+        def rule_groups(self):
+            return answers[min(rules.reads, len(answers) - 1)]
+
+    rules = LoadedRules(Prometheus)
+    assert [r["health"] for r in rules.named("A")] == ["ok"]
+    assert [r["health"] for r in rules.named("A")] == ["ok"]
+    assert rules.reads == 1
+    assert [r["health"] for r in rules.named("B")] == ["err"]  # not evaluated in the first answer: read again
+    assert rules.reads == 2
+    assert rules.named("C") == []  # missing: read again, still missing
+    assert rules.reads == 3
