@@ -145,7 +145,7 @@ def test_a_stack_of_just_rules_runs_with_every_missing_part_skipped_for_a_reason
 
 
 # An error ratio as benchmarks/generate_stack.py writes it (its rule Ratio95). Its near miss is
-# searched at the threshold itself, 0.01: promtool's expansion of 0+0.15x22 (adding 0.15 again and
+# searched at the threshold itself, 0.01: promtool's expansion of 0+0.15xN (adding 0.15 again and
 # again) read silent there, while the values the feeders compute (0.01/s x 15 s x k) make the ratio
 # read just above 0.01 at 5m30s, and virtual time saw the near miss fire.
 RATIO_RULES = """groups:
