@@ -180,7 +180,7 @@ def test_notation_compresses_steady_runs():
 
 def test_notation_writes_out_values_promtool_would_expand_otherwise():
     # promtool expands 0+0.15x3 by adding 0.15 again and again: its last value would be
-    # 0.44999999999999996, not the 0.45 a feeder computes (0.15 x 3), so 0.45 is written as it is.
+    # 0.44999999999999996, not the 0.45 a feeder computes (0.01/s x 45 s), so 0.45 is written as it is.
     assert notation([0.0, 0.15, 0.3, 0.45]) == "0.0+0.15x2 0.45"
 
 
