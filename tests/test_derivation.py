@@ -178,6 +178,12 @@ def test_notation_compresses_steady_runs():
     assert notation([0.0, -2.0, -4.0]) == "0.0-2.0x2"
 
 
+def test_notation_writes_out_values_promtool_would_expand_otherwise():
+    # promtool expands 0+0.15x3 by adding 0.15 again and again: its last value would be
+    # 0.44999999999999996, not the 0.45 a feeder computes (0.01/s x 45 s), so 0.45 is written as it is.
+    assert notation([0.0, 0.15, 0.3, 0.45]) == "0.0+0.15x2 0.45"
+
+
 def test_bisection_points_are_round_numbers():
     assert between(100, 1000) == [200, 300, 400, 500, 600, 700, 800, 900]
     assert between(300, 400)[:2] == [310, 320]
