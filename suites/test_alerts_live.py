@@ -8,6 +8,7 @@ import pytest
 from fixtures.checks import expect, not_applicable, require_running
 from fixtures.scenarios import alert_watch as d
 from fixtures.scenarios.alert_watch import AlertWatch, key
+from fixtures.scenarios.live_feed import tagged_by
 from fixtures.subjects import recording_rules
 
 pytestmark = [pytest.mark.live, pytest.mark.stack_section("services", "prometheus_config", "alertmanager_config", "severity_levels", what="alerts end to end, live")]
@@ -164,7 +165,7 @@ def _expect_untouched(rule, alert_watch, scenario_set, evidence, kind):
     evidence["window made honest"] = d.window_made_honest(rule, recording_rules(alert_watch.stack), alert_watch.live.real_time,
                                                           alert_watch.live.history)
     fired = [(t, labels) for t, labels in alert_watch.observed.firing if labels.get("alertname") == rule.name
-             and any(str(v).endswith(f"@{name}") for v in labels.values() for name in names)]
+             and tagged_by(labels, names)]
     expect(not fired, (
         f"{rule.location}: '{rule.name}' fired live for {kind} scenario(s) {names}: "
         + "; ".join(f"at {t:.0f}s {labels}" for t, labels in fired[:3])))
@@ -192,14 +193,14 @@ def test_no_unexpected_alert_live(alert_rule, live_stack, alert_watch, scenario_
     # one) may rightly fire this rule too: derived scenarios state only their own rule's alert.
     derived_elsewhere = {s.name for s in scenario_set.scenarios if s.source == "derived" and not s.is_about(alert_rule)}
     on_derived = [(t, labels) for t, labels in others
-                  if any(str(v).endswith(f"@{name}") for v in labels.values() for name in derived_elsewhere)]
+                  if tagged_by(labels, derived_elsewhere)]
     # A whole host's state is merged live from every firing scenario that sets part of it (and
     # falls back to the default as they end): an alert on it belongs to no one scenario, and what
     # it fires depends on how long each part lasts, i.e. on the machine's speed. Virtual time feeds
     # each scenario's host alone and judges those alerts there.
     on_whole_target = [(t, labels) for t, labels in others if (t, labels) not in on_derived
                        and labels.get("job") in plan.whole_target_jobs
-                       and not any(str(v).rpartition("@")[2] in plan.fed for v in labels.values())]
+                       and not tagged_by(labels, plan.fed)]
     unexpected = [found for found in others if found not in on_derived and found not in on_whole_target]
     evidence["expected label sets"] = len(expected)
     evidence["also fired on other rules' derived inputs"] = [labels for _, labels in on_derived[:10]]
