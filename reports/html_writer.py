@@ -76,8 +76,9 @@ def _phases(run: RunResults) -> list[dict]:
 
 def _matrix(checks: list[CheckResult], kinds: tuple[str, ...], compact: bool = False) -> dict:
     """Subjects (rows) against checks grouped by phase (columns): each cell one check result.
-    ``compact`` (a large run): only subjects with a failing check keep a row of their own; the
-    others share one row per set of outcomes (``alike``: its cells' statuses and the subjects)."""
+    ``compact`` (a large run): subjects share one row per set of outcomes instead (``alike``: its
+    cells' statuses and its subjects, each with the anchor of its first failing check, if any), the
+    rows with a failing check first: ten thousand rules failing the same check are one row."""
     chosen = [c for c in checks if c.subject_kind in kinds]
     columns: dict[tuple[str, str], None] = {}
     for check in sorted(chosen, key=lambda c: (_phase_rank(phase_of(c)), c.module)):
@@ -89,16 +90,15 @@ def _matrix(checks: list[CheckResult], kinds: tuple[str, ...], compact: bool = F
         row["location"] = row["location"] or check.location
         row["failing"] += check.failing
     phases = [(phase, sum(1 for p, _ in columns if p == phase)) for phase in dict.fromkeys(p for p, _ in columns)]
-    listed, alike = list(rows.values()), {}
-    if compact:
-        listed = [row for row in rows.values() if row["failing"]]
-        for row in rows.values():
-            if not row["failing"]:
-                statuses = tuple((column, cell.status) for column, cell in row["cells"].items())
-                alike.setdefault(tuple(sorted(statuses)), {"cells": dict(statuses), "subjects": []})["subjects"].append(
-                    row["subject"])
-    return {"columns": list(columns), "phases": phases, "rows": listed, "count": len(rows),
-            "alike": sorted(alike.values(), key=lambda group: (-len(group["subjects"]), group["subjects"][0]))}
+    alike: dict[tuple, dict] = {}
+    for row in rows.values() if compact else ():
+        statuses = tuple(sorted((column, cell.status) for column, cell in row["cells"].items()))
+        group = alike.setdefault(statuses, {"cells": dict(statuses), "subjects": [], "failing": bool(row["failing"])})
+        failing = next((cell for cell in row["cells"].values() if cell.failing), None)
+        group["subjects"].append((row["subject"], anchor(failing) if failing else None))
+    return {"columns": list(columns), "phases": phases, "rows": [] if compact else list(rows.values()),
+            "count": len(rows), "alike": sorted(alike.values(), key=lambda group: (
+                not group["failing"], -len(group["subjects"]), group["subjects"][0][0]))}
 
 
 def _panels(checks: list[CheckResult]) -> list[dict]:

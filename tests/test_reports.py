@@ -184,9 +184,12 @@ def test_a_large_run_lists_only_what_fails_and_gives_alike_rules_one_row(run, tm
     text = " ".join(page.text)
     assert "Alert matrix (8 rules)" in text, text
     assert "4 rules alike HighMemoryUsage, Quiet0, Quiet1, Quiet2" in text, "rules with the same outcomes share a row"
-    assert text.count("1 rule alike") == 2, "PipelineFailureRate and DiskSpaceRunningLow each have outcomes of their own"
-    matrix = html.split('id="alerts"')[1].split("</section>")[0].split(" alike")[0]
-    assert "DataQualityLow" in matrix and "HighCPUUsage" in matrix, "a rule with a failing check has a row of its own"
+    assert text.count("1 rule alike") == 4, "PipelineFailureRate, DiskSpaceRunningLow, DataQualityLow (failed) and " \
+                                            "HighCPUUsage (error) each have outcomes of their own"
+    matrix = html.split('id="alerts"')[1].split("</section>")[0]
+    failing = [c for c in run.checks if c.failing]
+    assert matrix.index(f'<a href="#{html_writer.anchor(failing[0])}">DataQualityLow</a>') < matrix.index("Quiet0"), \
+        "a rule with a failing check is not listed first, with a link to its evidence"
     monkeypatch.setattr(html_writer, "COMPACT_FROM_CHECKS", len(run.checks) + 1)
     small = write_html(run, tmp_path).read_text(encoding="utf-8")
     assert "fired after (s of feed)" in small and " alike" not in small, "a small run lists every check"
