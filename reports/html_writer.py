@@ -140,9 +140,9 @@ def _evidence_text(value) -> str:
 
 # Past this many checks (a stack of hundreds of rules), the page lists in full only what fails,
 # so that it stays a page a person can navigate, of a size that grows with what fails: the other
-# checks are counted in each component's table, and in the matrices rules (panels) with the same
-# outcomes share a row, their names listed under it; their messages and evidence stay in
-# results.json, and only a failing check's mark links to its evidence.
+# checks are counted in each component's table, their messages and evidence staying in
+# results.json; in the matrices, rules (panels) with the same outcomes share a row, their names
+# listed under it, a failing one's linking to its evidence.
 COMPACT_FROM_CHECKS = 2000
 
 
