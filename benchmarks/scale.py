@@ -4,7 +4,9 @@ Generates stacks of N and 2N rules (benchmarks/generate_stack.py), runs the suit
 user would, and prints per run: wall time, rules per second, peak resident memory of the
 harness (its own high-water mark, read from /proc while it runs) and of the largest promtool it
 started, the report folder's size (and report.html's, results.json's); then the ratios
-time(2N)/time(N) and size(2N)/size(N), which say whether the cost grows linearly.
+time(2N)/time(N) and size(2N)/size(N), which say whether the cost grows linearly; and the
+harness's own CPU seconds per phase (benchmarks/phase_clock.py: start-up, collection, the checks,
+the session's end with the report), which promtool's work does not count in.
 
 Static and virtual time only (``-m "not live"``) by default; ``--live`` runs every phase on a
 stack with Alertmanager routing (one live Prometheus and Alertmanager). Timings depend on the
@@ -82,7 +84,7 @@ def measure(rules: int, live: bool, work: Path) -> dict:
     stack = write_stack(rules, work / f"stack-{rules}", routing=live)
     report = work / f"report-{rules}"
     command = [sys.executable, "-m", "pytest", "suites", "--stack", str(stack), "--report-dir", str(report),
-               "-q", "-p", "no:cacheprovider", *([] if live else ["-m", "not live"])]
+               "-q", "-p", "no:cacheprovider", "-p", "benchmarks.phase_clock", *([] if live else ["-m", "not live"])]
     began = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     watch = MemoryWatch(process.pid)
@@ -91,9 +93,12 @@ def measure(rules: int, live: bool, work: Path) -> dict:
     wall = time.monotonic() - began
     watch.running = False
     watch.join()
-    last = output.strip().splitlines()[-1] if output.strip() else ""
+    lines = output.strip().splitlines()
+    harness = next((line for line in reversed(lines) if line.startswith("harness CPU: ")), "harness CPU: not printed")
+    last = next((line for line in reversed(lines) if line and not line.startswith("harness CPU: ")), "")
     return {
         "rules": rules, "wall_s": wall, "rules_per_s": rules / wall, "exit": process.returncode, "summary": last,
+        "harness_cpu": harness,
         "harness_mib": watch.harness_kib / 1024, "promtool_mib": watch.promtool_kib / 1024,
         "report_mib": _size(report) / 2**20, "html_mib": _size(report / "report.html") / 2**20,
         "json_mib": _size(report / "results.json") / 2**20,
@@ -116,7 +121,7 @@ def main() -> None:
               f"{run['wall_s']:.1f} s, {run['rules_per_s']:.1f} rules/s, exit {run['exit']} ({run['summary']}); "
               f"peak memory: harness {run['harness_mib']:.0f} MiB, largest promtool {run['promtool_mib']:.0f} MiB; "
               f"report folder {run['report_mib']:.1f} MiB (report.html {run['html_mib']:.1f}, "
-              f"results.json {run['json_mib']:.1f})")
+              f"results.json {run['json_mib']:.1f}); {run['harness_cpu']}")
     if args.once:
         return
     small, large = runs

@@ -74,8 +74,11 @@ def _phases(run: RunResults) -> list[dict]:
     return sorted(totals.values(), key=lambda p: _phase_rank(p["name"]))
 
 
-def _matrix(checks: list[CheckResult], kinds: tuple[str, ...]) -> dict:
-    """Subjects (rows) against checks grouped by phase (columns): each cell one check result."""
+def _matrix(checks: list[CheckResult], kinds: tuple[str, ...], compact: bool = False) -> dict:
+    """Subjects (rows) against checks grouped by phase (columns): each cell one check result.
+    ``compact`` (a large run): subjects share one row per set of outcomes instead (``alike``: its
+    cells' statuses and its subjects, each with the anchor of its first failing check, if any), the
+    rows with a failing check first: ten thousand rules failing the same check are one row."""
     chosen = [c for c in checks if c.subject_kind in kinds]
     columns: dict[tuple[str, str], None] = {}
     for check in sorted(chosen, key=lambda c: (_phase_rank(phase_of(c)), c.module)):
@@ -87,7 +90,15 @@ def _matrix(checks: list[CheckResult], kinds: tuple[str, ...]) -> dict:
         row["location"] = row["location"] or check.location
         row["failing"] += check.failing
     phases = [(phase, sum(1 for p, _ in columns if p == phase)) for phase in dict.fromkeys(p for p, _ in columns)]
-    return {"columns": list(columns), "phases": phases, "rows": list(rows.values())}
+    alike: dict[tuple, dict] = {}
+    for row in rows.values() if compact else ():
+        statuses = tuple(sorted((column, cell.status) for column, cell in row["cells"].items()))
+        group = alike.setdefault(statuses, {"cells": dict(statuses), "subjects": [], "failing": bool(row["failing"])})
+        failing = next((cell for cell in row["cells"].values() if cell.failing), None)
+        group["subjects"].append((row["subject"], anchor(failing) if failing else None))
+    return {"columns": list(columns), "phases": phases, "rows": [] if compact else list(rows.values()),
+            "count": len(rows), "alike": sorted(alike.values(), key=lambda group: (
+                not group["failing"], -len(group["subjects"]), group["subjects"][0][0]))}
 
 
 def _panels(checks: list[CheckResult]) -> list[dict]:
@@ -127,10 +138,11 @@ def _evidence_text(value) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
-# Past this many checks (a stack of hundreds of rules), the page lists in full only what fails:
-# the other checks are counted in each component's table and keep, in the list of every check,
-# one line and their anchor (the matrices link to it), their message and evidence staying in
-# results.json. What the page holds per rule is then a matrix row and a line per check.
+# Past this many checks (a stack of hundreds of rules), the page lists in full only what fails,
+# so that it stays a page a person can navigate, of a size that grows with what fails: the other
+# checks are counted in each component's table, their messages and evidence staying in
+# results.json; in the matrices, rules (panels) with the same outcomes share a row, their names
+# listed under it, a failing one's linking to its evidence.
 COMPACT_FROM_CHECKS = 2000
 
 
@@ -140,12 +152,13 @@ def render(run: RunResults) -> str:
     static_findings = [c for c in failing if c.phase == "static"]
     # The alert and dashboard matrices are the stack's own versions'; the version matrix shows the others.
     own = [c for c in run.checks if not c.versions or c.versions == run.versions[0]]
-    dashboards = _matrix(own, PANEL_SUBJECTS)
+    dashboards = _matrix(own, PANEL_SUBJECTS, compact)
     return _environment.get_template("report.html.j2").render(
         run=run, levels=LEVELS, glyphs=GLYPHS, anchor=anchor, phase_of=phase_of, evidence_text=_evidence_text,
         components=_component_summary(run), not_run=[c for c in EXPECTED_COMPONENTS if c not in run.component_names],
         phases=_phases(run), failing=failing, static_findings=static_findings,
-        alert_matrix=_matrix(own, tuple(MATRIX_SUBJECTS)), dashboards=dashboards,
+        alert_matrix=_matrix(own, tuple(MATRIX_SUBJECTS), compact), dashboards=dashboards,
+        coverage_listed=[e for e in run.coverage if not compact or e["outcome"] != "passes"],
         panels=_panels(own), by_component=_by_component(run.checks),
         must_failing=sum(1 for c in failing if c.level == "MUST"),
         by_nodeid={c.nodeid: c for c in run.checks}, compact=compact, versions=version_matrix(run),

@@ -1,14 +1,30 @@
-"""results.json: the machine-readable record of a run (evidence values JSON cannot hold are kept as text)."""
+"""results.json: the machine-readable record of a run (evidence values JSON cannot hold are kept
+as text).
+
+Indented, except that each element of a top-level list (a check, a rule's coverage, a note) is
+one line: a record is found whole with grep, and a hundred thousand checks are written by the
+json module's C encoder, which indented output does not use."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from reports.model import RunResults
+from reports.model import RunResults, jsonable
 
 
 def write_json(run: RunResults, directory: Path) -> Path:
     path = directory / "results.json"
-    path.write_text(json.dumps(run.to_dict(), indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")
+    with path.open("w", encoding="utf-8") as out:
+        out.write("{")
+        for index, (key, value) in enumerate(run.to_dict().items()):
+            out.write(("," if index else "") + f"\n  {json.dumps(key)}: ")
+            if isinstance(value, list) and value:
+                out.write("[")
+                for place, item in enumerate(value):  # written as made: the whole text is never held
+                    out.write(("," if place else "") + f"\n    {json.dumps(item, default=jsonable)}")
+                out.write("\n  ]")
+            else:
+                out.write(json.dumps(value, indent=2, default=jsonable).replace("\n", "\n  "))
+        out.write("\n}\n")
     return path

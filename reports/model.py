@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 
 STATUSES = ("passed", "failed", "error", "not applicable", "skipped", "not run")
 LEVELS = ("MUST", "SHOULD")
@@ -93,11 +93,14 @@ class RunResults:
         return sorted({check.component for check in self.checks})
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        if not self.versions:  # a run without --versions reads as it always did
+        """results.json's content. Shallow: the records share the checks' evidence (not to be
+        modified), which may hold what JSON cannot (see :func:`jsonable`); copying it all was most of
+        the cost of writing a hundred thousand checks."""
+        data = _fields_of(self)
+        omitted = () if self.versions else ("versions",)  # a run without --versions reads as it always did
+        data["checks"] = [_fields_of(check, omitted) for check in self.checks]
+        if not self.versions:
             del data["versions"]
-            for check in data["checks"]:
-                del check["versions"]
         else:
             from reports.versions import differences
 
@@ -113,3 +116,16 @@ class RunResults:
         results = cls(**{k: v for k, v in data.items() if k in known})
         results.checks = [CheckResult.from_dict(c) for c in data.get("checks", [])]
         return results
+
+
+def _fields_of(record, omitted: tuple[str, ...] = ()) -> dict:
+    return {f.name: getattr(record, f.name) for f in fields(record) if f.name not in omitted}
+
+
+def jsonable(value):
+    """What JSON cannot hold, for ``json.dumps(default=...)``: a dataclass as its fields (as
+    ``dataclasses.asdict`` gives them), anything else (a path, a set) as its text."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return str(value)
+

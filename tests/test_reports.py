@@ -85,6 +85,21 @@ def test_json_report_holds_every_check_the_summary_and_reads_back(run, tmp_path)
     assert RunResults.from_dict(data) == run
 
 
+def test_json_report_writes_each_check_on_one_line_and_what_json_cannot_hold_as_before(run, tmp_path):
+    from dataclasses import asdict
+    from pathlib import PurePosixPath
+
+    from fixtures.configfiles import SourceLine
+
+    where = SourceLine(PurePosixPath("rules.yml"), 3)  # a dataclass holding a path
+    run.checks[0].evidence = {"source": where, "files": [PurePosixPath("a.yml")], "seen": (1, 2)}
+    text = write_json(run, tmp_path).read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if '"nodeid": ' in line]
+    assert len(lines) == len(run.checks), "a check is not one line of its own"
+    written = json.loads(text)["checks"][0]["evidence"]
+    assert written == json.loads(json.dumps({"source": asdict(where), "files": ["a.yml"], "seen": [1, 2]}, default=str))
+
+
 def test_html_report_escapes_what_the_stack_wrote(run, tmp_path):
     html = write_html(run, tmp_path).read_text(encoding="utf-8")
     assert "<script>" not in html, "a message from the stack under test became markup"
@@ -154,18 +169,27 @@ def test_every_writer_takes_the_same_arguments_and_writes_one_file(run, tmp_path
     assert all(p.parent == tmp_path and p.stat().st_size > 0 for p in written), written
 
 
-def test_a_large_run_lists_what_does_not_pass_and_keeps_every_anchor(run, tmp_path, monkeypatch):
+def test_a_large_run_lists_only_what_fails_and_gives_alike_rules_one_row(run, tmp_path, monkeypatch):
     from reports import html_writer
 
+    run.checks += [check(f"Quiet{n}", "passed") for n in range(3)]  # as HighMemoryUsage: one passing check
     monkeypatch.setattr(html_writer, "COMPACT_FROM_CHECKS", len(run.checks))
-    passed_live = next(c for c in run.checks if c.check == "fires (live)")
     html = write_html(run, tmp_path).read_text(encoding="utf-8")
     page = Page(html)
-    assert not [link for link in page.links if link not in page.ids], "a matrix mark links to nowhere"
-    assert html_writer.anchor(passed_live) in page.ids
+    assert not [link for link in page.links if link not in page.ids], "a mark links to nowhere"
+    assert {html_writer.anchor(c) for c in run.checks if c.failing} <= page.ids, "a failing check lost its evidence"
+    assert not {html_writer.anchor(c) for c in run.checks if not c.failing} & page.ids, "a passing check is listed"
     assert "fired after (s of feed)" not in html, "a passing check's evidence is on the page"
-    assert "not applicable" not in html.split('id="checks"')[1].split("</section>")[0].replace(
-        "∅ not applicable", ""), "a skipped check's message is on the page"
     assert "invalid PromQL" in html and "setup failed" in html, "what fails is listed in full"
+    text = " ".join(page.text)
+    assert "Alert matrix (8 rules)" in text, text
+    assert "4 rules alike HighMemoryUsage, Quiet0, Quiet1, Quiet2" in text, "rules with the same outcomes share a row"
+    assert text.count("1 rule alike") == 4, "PipelineFailureRate, DiskSpaceRunningLow, DataQualityLow (failed) and " \
+                                            "HighCPUUsage (error) each have outcomes of their own"
+    matrix = html.split('id="alerts"')[1].split("</section>")[0]
+    failing = [c for c in run.checks if c.failing]
+    assert matrix.index(f'<a href="#{html_writer.anchor(failing[0])}">DataQualityLow</a>') < matrix.index("Quiet0"), \
+        "a rule with a failing check is not listed first, with a link to its evidence"
     monkeypatch.setattr(html_writer, "COMPACT_FROM_CHECKS", len(run.checks) + 1)
-    assert "fired after (s of feed)" in write_html(run, tmp_path).read_text(encoding="utf-8")
+    small = write_html(run, tmp_path).read_text(encoding="utf-8")
+    assert "fired after (s of feed)" in small and " alike" not in small, "a small run lists every check"
