@@ -121,6 +121,20 @@ def test_an_interrupted_live_run_leaves_nothing_behind_and_says_so(tmp_path, eng
 
 
 def test_a_killed_runs_leftovers_are_removed_by_the_next_run_even_a_static_one(tmp_path, engine):
+    # Every run removes what dead runs left: a run another test starts at the same moment may
+    # take them first, and this run then has nothing to say. A second attempt tells that race
+    # from a run that never says it (seen once in a self-test run on a loaded machine).
+    said = "removed what earlier, killed runs left"
+    notes = _kill_a_live_run_then_run_a_static_one(tmp_path / "first", engine)
+    if not any(said in note for note in notes):
+        notes = _kill_a_live_run_then_run_a_static_one(tmp_path / "second", engine)
+    assert any(said in note for note in notes), notes
+
+
+def _kill_a_live_run_then_run_a_static_one(tmp_path: Path, engine) -> list[str]:
+    """Kill a live run once it has started its containers and folders, run a static one: nothing
+    of the killed run is left after it. Returns the static run's notes."""
+    tmp_path.mkdir()
     process = subprocess.Popen(
         [sys.executable, "-m", "pytest", str(SUITES), "-m", "live", "-k", "test_prometheus_starts",
          "--report-dir", str(tmp_path / "killed"), "-q", "-p", "no:cacheprovider"],
@@ -149,4 +163,4 @@ def test_a_killed_runs_leftovers_are_removed_by_the_next_run_even_a_static_one(t
     left = [name for name, owner in harness_resources(engine).items() if owner.endswith(owner_suffix)]
     assert not left and not folders(), \
         f"the next run did not remove the killed run's {left} {folders()}\n{run.stdout[-1500:]}"
-    assert any("removed what earlier, killed runs left" in note for note in run.report["notes"]), run.report["notes"]
+    return run.report["notes"]
