@@ -1,0 +1,92 @@
+"""Whole stacks nobody here wrote, assembled as a team adopting the suite would, from the public
+configuration in ../shared/corpora (read in place, copied only into a stack folder outside the
+repository: their licences are not ours).
+
+    python -m tests.real_stacks thanos OUT    # writes the Thanos mixin's stack into OUT
+
+The Thanos project's monitoring mixin ships rules, recording rules, dashboards and its own
+promtool tests, but no manifest, prometheus.yml or alertmanager.yml: those below are what a team
+would write around it — one scrape job per Thanos component (the rules select them by
+`job=~".*thanos-<component>.*"`), every severity the rules use routed to a receiver of its own,
+and no hand-written scenario, so every rule is tested on scenarios derived from its expression."""
+
+import shutil
+import sys
+from pathlib import Path
+
+import yaml
+
+from tests.layout import CORPORA, ROOT
+
+THANOS = CORPORA / "thanos-mixin"
+THANOS_COMPONENTS = ("query", "query-frontend", "store", "receive", "compact", "sidecar", "rule",
+                     "bucket-replicate")
+# The reference stack's Prometheus and Alertmanager services, as a team's manifest names them.
+REFERENCE_SERVICES = ("prometheus", "alertmanager")
+
+
+def _write_yaml(path: Path, content: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(content, sort_keys=False))
+
+
+def thanos_prometheus_config() -> dict:
+    return {
+        "global": {"scrape_interval": "30s", "evaluation_interval": "30s"},
+        "rule_files": ["alerts.yaml", "rules.yaml"],
+        "alerting": {"alertmanagers": [{"static_configs": [{"targets": ["alertmanager:9093"]}]}]},
+        "scrape_configs": [
+            {"job_name": f"thanos-{component}",
+             "static_configs": [{"targets": [f"thanos-{component}:10902"]}]}
+            for component in THANOS_COMPONENTS
+        ],
+    }
+
+
+def thanos_alertmanager_config() -> dict:
+    receivers = {"critical": "pager", "warning": "team-chat", "info": "team-digest"}
+    return {
+        "route": {
+            "receiver": "team-digest",
+            "group_by": ["alertname", "job"],
+            "group_wait": "30s", "group_interval": "5m", "repeat_interval": "4h",
+            "routes": [{"matchers": [f'severity="{severity}"'], "receiver": receiver}
+                       for severity, receiver in receivers.items()],
+        },
+        "receivers": [{"name": receiver, "webhook_configs": [{"url": f"http://{receiver}.example:5000/"}]}
+                      for receiver in receivers.values()],
+    }
+
+
+def build_thanos_stack(out: Path) -> Path:
+    """The Thanos mixin as a stack folder in OUT (which must not exist yet); returns OUT."""
+    if not THANOS.is_dir():
+        raise FileNotFoundError(f"{THANOS}: the shared corpora are not beside the repository")
+    out.mkdir(parents=True)
+    prometheus = out / "prometheus"
+    prometheus.mkdir()
+    for name in ("alerts.yaml", "rules.yaml"):
+        shutil.copyfile(THANOS / name, prometheus / name)
+    _write_yaml(prometheus / "prometheus.yml", thanos_prometheus_config())
+    _write_yaml(out / "alertmanager/alertmanager.yml", thanos_alertmanager_config())
+    shutil.copytree(THANOS / "dashboards", out / "grafana/dashboards")
+    shutil.copytree(ROOT / "stack/grafana/provisioning", out / "grafana/provisioning")
+    reference = yaml.safe_load((ROOT / "stack/manifest.yml").read_text())
+    _write_yaml(out / "manifest.yml", {
+        "name": "thanos mixin",
+        "prometheus_config": "prometheus/prometheus.yml",
+        "alertmanager_config": "alertmanager/alertmanager.yml",
+        "severity_levels": {"critical": "pager", "warning": "team-chat", "info": "team-digest"},
+        "scrape_targets": {f"thanos-{component}": "generic" for component in THANOS_COMPONENTS},
+        "services": {name: reference["services"][name] for name in REFERENCE_SERVICES},
+        "grafana": {"dashboards": "grafana/dashboards", "datasources": "grafana/provisioning/datasources"},
+    })
+    return out
+
+
+STACKS = {"thanos": build_thanos_stack}
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] not in STACKS:
+        sys.exit(f"usage: python -m tests.real_stacks {{{','.join(STACKS)}}} OUT")
+    print(STACKS[sys.argv[1]](Path(sys.argv[2])))
