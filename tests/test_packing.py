@@ -8,6 +8,7 @@ import pytest
 from benchmarks.generate_stack import write_stack
 from fixtures import packing
 from fixtures.derivation import derive
+from fixtures.promtool_tests import RuleFile, unit_test_document
 from fixtures.scenarios.model import Scenario
 from fixtures.scenarios.suite import ScenarioSet, run_virtual
 from fixtures.scenarios.virtual import Compiled, run_all_compiled
@@ -112,11 +113,9 @@ def test_a_merged_test_promtool_refuses_is_run_again_test_by_test(tmp_path):
     only the broken one's timeline has the error, naming its own file."""
     compiled = []
     for name, expr in (("Good", "vector(1) > 0"), ("Broken", "vector(1) >")):
-        rules = tmp_path / f"{name}.rules.yml"
-        rules.write_text(f"groups:\n- name: g\n  rules:\n  - alert: {name}\n    expr: '{expr}'\n")
-        document = {"rule_files": [str(rules)], "evaluation_interval": "15s", "tests": [{
-            "name": name, "interval": "15s", "input_series": [],
-            "alert_rule_test": [{"eval_time": "15s", "alertname": name}]}]}
+        rules = RuleFile.write(tmp_path / f"{name}.rules.yml", [{"name": name, "rules": [{"alert": name, "expr": expr}]}])
+        document = unit_test_document([rules], "15s", [{"name": name, "interval": "15s", "input_series": [],
+                                                   "alert_rule_test": [{"eval_time": "15s", "alertname": name}]}])
         path = tmp_path / f"{name}.test.yml"
         path.write_text(json.dumps(document))
         scenario = Scenario(name, path, "", "firing", name, 15.0, {})
