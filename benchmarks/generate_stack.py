@@ -6,8 +6,11 @@ ratios joined ``on`` a label with ``group_left``, ``absent``, ``histogram_quanti
 rates, with ``for`` from 0 to 15 minutes, spread over several rule files and many groups, each
 group its own service and team labels. ``--routing`` adds Alertmanager routing (a webhook
 receiver per team, a route per severity) and the severity levels the manifest declares.
+``--long-windows`` mixes in the long-window shapes of SLO rule sets: multi-window burn-rate pairs
+over recording rules (5m to 3d error ratios, as the SRE workbook writes them), a week-long
+``for`` and a day's ``avg_over_time``, the shapes whose cost derivation must bound.
 
-    python benchmarks/generate_stack.py --rules 1000 --out /tmp/stack-1k [--routing]
+    python benchmarks/generate_stack.py --rules 1000 --out /tmp/stack-1k [--routing] [--long-windows]
 """
 
 from __future__ import annotations
@@ -56,9 +59,43 @@ def _quantile(n: int, service: str, rng: random.Random) -> str:
 
 SHAPES = (_threshold, _threshold, _rate, _rate, _ratio, _absent, _quantile)
 
+# Multi-window, multi-burn-rate SLO alerts: (long window, short window, burn rate, for).
+BURN_RATES = (("1h", "5m", 14.4, "2m"), ("6h", "30m", 6, "15m"), ("1d", "2h", 3, "1h"), ("3d", "6h", 1, "3h"))
+SLO_TARGET_ERRORS = 0.001
 
-def rule_groups(rules: int, seed: int = 13) -> list[list[dict]]:
-    """Groups of rules, in the order files get them: each group one service, one team."""
+
+def _slo_ratio(n: int, service: str, window: str) -> tuple[str, dict]:
+    """The recorded error ratio of one SLO over a window: its name, and its recording rule."""
+    name = f"service:slo_{n}_errors:ratio_rate{window}"
+    requests = f'slo_{n}_requests_total{{service="{service}"'
+    return name, {"record": name, "expr": f'sum by (service) (rate({requests}, code=~"5.."}}[{window}])) '
+                                          f"/ sum by (service) (rate({requests}}}[{window}]))"}
+
+
+def _burn_rate(n: int, service: str, rng: random.Random) -> tuple[str, list[dict], str]:
+    turn = n // 4  # the long-window shape's turn (rule_groups): two in four are burn-rate pairs, each pair in turn
+    long, short, burn, hold = BURN_RATES[(turn // 4 * 2 + turn % 4) % len(BURN_RATES)]
+    (long_ratio, long_rule), (short_ratio, short_rule) = _slo_ratio(n, service, long), _slo_ratio(n, service, short)
+    threshold = f"({burn} * {SLO_TARGET_ERRORS})"
+    return f"{long_ratio} > {threshold} and {short_ratio} > {threshold}", [long_rule, short_rule], hold
+
+
+def _week_long(n: int, service: str, rng: random.Random) -> tuple[str, list[dict], str]:
+    return f'sum by (instance) (backlog_{n % 67}{{service="{service}"}}) > {rng.randint(100, 1000)}', [], "1w"
+
+
+def _day_average(n: int, service: str, rng: random.Random) -> tuple[str, list[dict], str]:
+    return (f'avg_over_time(temperature_{n % 71}_celsius{{service="{service}"}}[24h]) > {rng.randint(25, 40)}', [],
+            "5m")
+
+
+# Shapes with their own recording rules and 'for': every fourth rule of --long-windows is one.
+LONG_WINDOW_SHAPES = (_burn_rate, _burn_rate, _week_long, _day_average)
+
+
+def rule_groups(rules: int, seed: int = 13, long_windows: bool = False) -> list[list[dict]]:
+    """Groups of rules, in the order files get them: each group one service, one team (recording
+    rules first, each once)."""
     rng = random.Random(seed)
     groups = []
     for index in range(rules):
@@ -66,11 +103,18 @@ def rule_groups(rules: int, seed: int = 13) -> list[list[dict]]:
             groups.append([])
         group = len(groups) - 1
         service, team = f"svc-{group}", TEAMS[group % len(TEAMS)]
-        shape = SHAPES[index % len(SHAPES)]
         severity = SEVERITIES[rng.randrange(len(SEVERITIES))]
-        rule = {"alert": f"{shape.__name__.strip('_').title()}{index}", "expr": shape(index, service, rng)}
-        if (hold := FOR_CHOICES[rng.randrange(len(FOR_CHOICES))]) is not None:
-            rule["for"] = hold
+        if long_windows and index % 4 == 3:
+            shape = LONG_WINDOW_SHAPES[index // 4 % len(LONG_WINDOW_SHAPES)]
+            expr, recordings, hold = shape(index, service, rng)
+            rule = {"alert": f"{shape.__name__.strip('_').title().replace('_', '')}{index}", "expr": expr, "for": hold}
+            recorded = [r for r in groups[group] if "record" in r]
+            groups[group][len(recorded):len(recorded)] = [r for r in recordings if r not in recorded]
+        else:
+            shape = SHAPES[index % len(SHAPES)]
+            rule = {"alert": f"{shape.__name__.strip('_').title()}{index}", "expr": shape(index, service, rng)}
+            if (hold := FOR_CHOICES[rng.randrange(len(FOR_CHOICES))]) is not None:
+                rule["for"] = hold
         rule["labels"] = {"severity": severity, "team": team}
         rule["annotations"] = {
             "summary": f"{shape.__name__.strip('_')} on {{{{ $labels.instance }}}} of {service}",
@@ -80,12 +124,12 @@ def rule_groups(rules: int, seed: int = 13) -> list[list[dict]]:
     return groups
 
 
-def write_stack(rules: int, out: Path, routing: bool = False) -> Path:
+def write_stack(rules: int, out: Path, routing: bool = False, long_windows: bool = False) -> Path:
     """Write the stack folder; returns it."""
     if out.exists():
         shutil.rmtree(out)
     (out / "prometheus").mkdir(parents=True)
-    groups = rule_groups(rules)
+    groups = rule_groups(rules, long_windows=long_windows)
     files = [f"rules_{i:02d}.yml" for i in range(min(RULE_FILES, len(groups)))]
     for i, name in enumerate(files):
         mine = [{"name": f"group_{g}", "rules": rules_} for g, rules_ in enumerate(groups) if g % len(files) == i]
@@ -126,8 +170,10 @@ def main() -> None:
     parser.add_argument("--rules", type=int, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--routing", action="store_true", help="add Alertmanager routing and severity levels")
+    parser.add_argument("--long-windows", action="store_true",
+                        help="mix in SLO burn-rate pairs over recording rules, a week-long for, a day's avg_over_time")
     args = parser.parse_args()
-    print(write_stack(args.rules, args.out, args.routing))
+    print(write_stack(args.rules, args.out, args.routing, args.long_windows))
 
 
 if __name__ == "__main__":

@@ -46,3 +46,27 @@ def report(runs: list[dict], keys: tuple[str, ...]) -> None:
         values = [r[key] for r in runs if r.get(key) is not None]
         if values:
             print(f"{key}: median {statistics.median(values):.2f}, min {min(values):.2f}, max {max(values):.2f}")
+
+
+def derivation_costs(results: list, top: int = 10) -> str:
+    """The distribution of the rules' derivation cost (samples promtool read for each, about:
+    fixtures/derivation/derive.py), how many were not derived for it, and the costliest rules
+    by name, with the intervals each was derived at."""
+    from fixtures.derivation.derive import COST_BOUND, Derived
+
+    costs = sorted(r.cost for r in results if r.cost)  # 0: given up before it was weighed (its analysis)
+    if not costs:
+        return "no rule was weighed"
+    quantiles = statistics.quantiles(costs, n=100, method="inclusive") if len(costs) > 1 else costs * 99
+    lines = [(f"derivation cost of {len(costs)} rules (samples read per rule): median {quantiles[49]:.1e}, "
+              f"p90 {quantiles[89]:.1e}, p99 {quantiles[98]:.1e}, max {costs[-1]:.1e}; bound {COST_BOUND:.0e}"),
+             f"above the bound: {sum(c > COST_BOUND for c in costs)} (each 'not derived: too costly')",
+             f"costliest {min(top, len(results))}:"]
+    for result in sorted(results, key=lambda r: -r.cost)[:top]:
+        if isinstance(result, Derived):
+            said = (f"derived, a sample every {result.inputs['scrape_interval_s']:g} s, evaluated every "
+                    f"{result.inputs['evaluation_interval_s']:g} s")
+        else:
+            said = result.reason[:160]
+        lines.append(f"  {result.cost:9.1e}  {result.rule.name} ({result.rule.file.name}:{result.rule.line}): {said}")
+    return "\n".join(lines)

@@ -1,0 +1,52 @@
+"""Benchmark: a whole real stack's static and virtual-time run, and its costliest rules.
+
+Builds the Thanos project's monitoring mixin as a whole stack (tests/real_stacks.py: 48 alerts
+over seven jobs, 16 recording rules, 9 dashboards, no hand-written scenario) in a temporary
+folder, runs ``pytest suites -m "not live"`` on it as a user would and prints the wall time
+(issue 22 asks under 2 minutes on the project's machine), then derives its rules once more in
+this process to name the rules that cost derivation most (fixtures/derivation/derive.py).
+Timings depend on the machine's load: compare runs on one machine.
+
+    .venv/bin/python benchmarks/real_stack.py [--repeat 1] [--top 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from runs import ROOT, derivation_costs, failed, report, run_suites
+
+sys.path.insert(0, str(ROOT))  # tests/real_stacks.py builds the stack
+
+from fixtures.scenarios.suite import ScenarioSet
+from fixtures.stack import Stack
+from tests.real_stacks import build_thanos_stack
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--top", type=int, default=10, help="how many of the costliest rules to name")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="mc-real-stack-") as scratch:
+        stack = build_thanos_stack(Path(scratch) / "thanos")
+        runs = []
+        for _ in range(args.repeat):
+            wall, status, results = run_suites(stack, "suites", options=("-m", "not live"))
+            coverage = results.get("coverage") or []
+            runs.append({"wall_s": wall, "exit": status, "checks": sum(results["summary"]["all"].values()),
+                         "failed": failed(results), "rules": len(coverage),
+                         "derived": sum(entry["source"] == "derived" for entry in coverage)})
+        report(runs, ("wall_s",))
+        started = time.monotonic()
+        derivations = ScenarioSet.load(Stack.load(stack)).derivations
+        print(f"derivation alone, in this process: {time.monotonic() - started:.1f} s for {len(derivations)} rules")
+        print(derivation_costs(list(derivations.values()), args.top))
+
+
+if __name__ == "__main__":
+    main()
