@@ -5,12 +5,14 @@ from its own windows and 'for', so multi-day SLO windows, a week-long 'for' and 
 derived, alone, with its figures; and a promtool call that outlives its deadline costs only the
 file that made it slow (fixtures/promtool_tests.py)."""
 
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
-from fixtures import promtool_tests
+from fixtures import promtool_tests, versions
+from fixtures.configfiles import ConfigError
 from fixtures.derivation import Derived, Underivable
 from fixtures.derivation.derive import COST_BOUND
 from fixtures.derivation.promtool import Case, run
@@ -18,6 +20,8 @@ from fixtures.derivation.promtool import TestFile as PromtoolTestFile  # not a p
 from fixtures.feeders.series import Series, Shape
 from fixtures.promtool_tests import RuleFile
 from fixtures.scenarios.coverage import sources
+from fixtures.scenarios.derived import write_scenarios
+from fixtures.scenarios.model import load_scenario
 from fixtures.scenarios.suite import ScenarioSet, run_virtual
 from fixtures.stack import Stack
 from fixtures.subjects import alert_rules
@@ -130,3 +134,24 @@ def test_a_call_that_outlives_its_deadline_costs_only_the_slow_rule(tmp_path, mo
     assert calls == [["Quick.test.yml", "Slow.test.yml"], ["Slow.test.yml"], ["Quick.test.yml"]], calls
     assert list(errors) == [slow.path] and "did not finish within 8 s" in errors[slow.path], errors
     assert outcomes["Quick.case"].fired("Quick") == [600.0]
+
+
+def test_written_scenarios_keep_the_intervals_they_were_proven_at_and_their_promtool_test_passes(slo, tmp_path):
+    _, scenarios = slo
+    [slowest] = [r for r in scenarios.derived_results() if r.rule.name == "SLOBurnSlowest"]
+    written = write_scenarios([slowest], tmp_path / "written")
+    loaded = [load_scenario(path) for path in written if not path.name.endswith(".test.yml")]
+    assert {s.kind for s in loaded} == {"firing", "silent"}
+    assert {s.intervals for s in loaded} == {(slowest.inputs["scrape_interval_s"], slowest.inputs["evaluation_interval_s"])}
+    [test] = [path for path in written if path.name.endswith(".test.yml")]
+    assert yaml.safe_load(test.read_text())["group_eval_order"] == ["slo-recording", "slo-alerts"]
+    completed = subprocess.run([versions.tool("promtool"), "test", "rules", str(test)], capture_output=True, text=True,
+                               check=False)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_a_scenario_file_with_bad_virtual_time_is_an_error_at_its_line(tmp_path):
+    path = write_text(tmp_path / "s.yml", "kind: silent\nduration: 1h\nvirtual_time: {scrape: 1m}\n")
+    with pytest.raises(ConfigError) as found:
+        load_scenario(path)
+    assert found.value.line == 3 and "virtual_time takes scrape and evaluation" in str(found.value)
