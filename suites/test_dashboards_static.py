@@ -4,6 +4,7 @@ panel reads is produced by some source of the stack (its recording rules include
 are ordered, and no panel uses a deprecated type."""
 
 import difflib
+import re
 
 import pytest
 
@@ -44,6 +45,17 @@ def dashboard_of(stack):
         return dashboard, nominal
 
     return lookup
+
+
+@pytest.mark.conformance(component="grafana", check="dashboard folders exist", subject="manifest.yml", phase="static")
+def test_dashboard_folders_exist(stack):
+    """The folders the manifest names for dashboards and datasources: without them every dashboard
+    (datasource) would vanish from the run unchecked."""
+    grafana = stack.manifest["grafana"]
+    for kind in ("dashboards", "datasources"):
+        path, line = stack.grafana_path(kind), grafana.line_of(kind)
+        expect(path.is_dir(), f"{stack.manifest_path}:{line}: grafana.{kind} names {stack.relative(path)}, which is not "
+                              f"a folder of the stack: its {kind} would be checked nowhere", at(stack.manifest_path, line))
 
 
 @pytest.mark.conformance(component="grafana", check="provisions as written", phase="static", subject_kind="dashboard")
@@ -128,7 +140,15 @@ def test_jobs_scraped(panel, stack_produced_metrics, dashboard_of):
     """Each job a panel's queries select (with its variables' saved values, through the recording
     rules it reads) is one a scrape config of prometheus.yml produces after relabelling."""
     unknown, selected = [], []
+    dashboard, nominal = dashboard_of(panel)
     for target, reading in _readings(panel, stack_produced_metrics, dashboard_of):
+        for variable, options in _job_options(target, dashboard, nominal, stack_produced_metrics):
+            expect(not options.jobs_missing, (
+                f"panel '{panel.id}' query {target.ref_id} reads ${variable.name}, whose query `{variable.query}` "
+                f"{'; '.join(options.jobs_missing)}: the variable has no option, the panel shows nothing (its jobs: "
+                f"{sorted(stack_produced_metrics.jobs.jobs)})"), at(dashboard.path, 1))
+            unknown += options.jobs_unknown
+            selected += options.jobs_selected
         expect(not reading.jobs_missing, (
             f"panel '{panel.id}' query {target.ref_id}: {'; '.join(reading.jobs_missing)} (its jobs: "
             f"{sorted(stack_produced_metrics.jobs.jobs)}): it can only show nothing"),
@@ -139,6 +159,20 @@ def test_jobs_scraped(panel, stack_produced_metrics, dashboard_of):
         not_applicable(f"panel '{panel.id}': {unknown[0]}")
     if not selected:
         not_applicable(f"panel '{panel.id}' selects no job by name (statically): nothing to hold against the scrape jobs")
+
+
+def _job_options(target, dashboard, nominal, produced):
+    """(variable, what its query selects) for each query variable of ``target`` whose options are a
+    job's values (``label_values(<selector>, job)``): statically it has no value, but its selector
+    says which jobs it offers."""
+    used = set(references(target.expr))
+    for variable in dashboard.variables:
+        found = re.fullmatch(r"label_values\((.+),\s*job\s*\)", variable.query.strip(), re.DOTALL)
+        if variable.type == "query" and variable.name in used and found:
+            try:
+                yield variable, judge(interpolate(found[1], nominal), produced, unresolved=STATIC_PLACEHOLDER)
+            except ValueError:
+                continue  # the variable's query is the live checks' to run
 
 
 def _readings(panel, produced, dashboard_of):

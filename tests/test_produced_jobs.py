@@ -114,7 +114,16 @@ def _declared_stack(tmp_path: Path) -> Path:
         {"id": 3, "title": "Busy", "type": "timeseries", "datasource": source,
          "targets": [{"refId": "A", "expr": "job:node_cpu:rate5m"}]},
         {"id": 4, "title": "Ghost", "type": "timeseries", "datasource": source,
-         "targets": [{"refId": "A", "expr": "ghost:requests:rate5m"}]}]}
+         "targets": [{"refId": "A", "expr": "ghost:requests:rate5m"}]},
+        {"id": 5, "title": "Query", "type": "timeseries", "datasource": source,
+         "targets": [{"refId": "A", "expr": 'sum(rate(http_requests_total{job=~"$job"}[5m]))'}]},
+        {"id": 6, "title": "Ghost job", "type": "timeseries", "datasource": source,
+         "targets": [{"refId": "A", "expr": 'up{job=~"$ghost"}'}]}],
+        "templating": {"list": [
+            {"name": "job", "type": "query", "datasource": source, "refresh": 1,
+             "query": 'label_values(up{job=~".*thanos-query.*"}, job)'},
+            {"name": "ghost", "type": "query", "datasource": source, "refresh": 1,
+             "query": 'label_values(up{job="ghost-exporter"}, job)'}]}}
     write_text(stack_dir / "grafana" / "dashboards" / "hosts.json", json.dumps(board, indent=2))
     return stack_dir
 
@@ -141,8 +150,13 @@ def test_a_rule_over_a_job_no_scrape_config_produces_is_a_must_finding_at_its_li
     assert checks[(jobs, "GhostSlow")]["status"] == "failed", checks[(jobs, "GhostSlow")]
     assert "ghost:requests:rate5m" in checks[(jobs, "GhostSlow")]["message"]
     assert checks[(jobs, "Hosts/Ghost")]["status"] == "failed", checks[(jobs, "Hosts/Ghost")]
+    # A panel's job variable offers the jobs its query selects: none is a panel that shows nothing.
+    ghost_variable = checks[(jobs, "Hosts/Ghost job")]
+    assert ghost_variable["status"] == "failed" and "$ghost" in ghost_variable["message"], ghost_variable
+    assert 'job="ghost-exporter"' in ghost_variable["message"], ghost_variable
     # Controls: the job by name, a regex matched against the relabelled jobs, through a recording rule.
-    for subject in ("HostBusy", "QueryDown", "StoreErrors", "HostCpuTypo", "job:node_cpu:rate5m", "Hosts/Busy"):
+    for subject in ("HostBusy", "QueryDown", "StoreErrors", "HostCpuTypo", "job:node_cpu:rate5m", "Hosts/Busy",
+                    "Hosts/Query"):
         assert checks[(jobs, subject)]["status"] == "passed", checks[(jobs, subject)]
     assert run.result.ret == 1
 

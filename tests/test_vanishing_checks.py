@@ -28,11 +28,13 @@ def test_names_that_resolve_to_nothing_are_findings_at_their_line(tmp_path, run_
     manifest["scrape_targets"]["nodes"] = "node"  # prometheus.yml's job is 'node'
     manifest["alertmanager_config"] = "alertmanager/alertmanager.yml"
     manifest["severity_levels"] = {"critical": "critical-alerts", "warning": "warning-alert"}  # its receiver: warning-alerts
+    manifest["grafana"]["datasources"] = "grafana/provisioning/datasource"  # the folder is datasources
     manifest["panel_truths"] = {"Hosts/Bussy": {"A": {"fact": "cpu_percent"}},
                                 "Hosts/Busy": {"A": {"fact": "cpu_percent"}, "B": {"fact": "memory_percent"}}}
     write_text(stack_dir / "manifest.yml", yaml.safe_dump(manifest, sort_keys=False))
 
-    run = run_suites(stack_dir, 300, "-k", "rule_file_exists or scrape_target or panel_truth or severity_routes")
+    run = run_suites(stack_dir, 300, "-k", "rule_file_exists or scrape_target or panel_truth or severity_routes or "
+                                           "dashboard_folders")
 
     checks = {(c["check"], c["subject"]): c for c in run.report["checks"]}
     manifest_path = stack_dir / "manifest.yml"
@@ -42,6 +44,8 @@ def test_names_that_resolve_to_nothing_are_findings_at_their_line(tmp_path, run_
         ("names a scrape job of prometheus.yml", "nodes"): (manifest_path, "nodes: node", "no scrape job 'nodes'"),
         ("names a panel and its queries", "Hosts/Bussy"): (manifest_path, "Hosts/Bussy", "did you mean ['Hosts/Busy'"),
         ("names a panel and its queries", "Hosts/Busy"): (manifest_path, "Hosts/Busy:", "query ['B']"),
+        ("dashboard folders exist", "manifest.yml"): (manifest_path, "datasources: grafana/provisioning/datasource",
+                                                      "which is not a folder of the stack"),
         ("severity routes to an existing receiver", "warning"): (manifest_path, "warning: warning-alert",
                                                                  "'warning-alert', which alertmanager.yml does not define"),
     }
