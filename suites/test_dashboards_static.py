@@ -47,17 +47,6 @@ def dashboard_of(stack):
     return lookup
 
 
-@pytest.mark.conformance(component="grafana", check="dashboard folders exist", subject="manifest.yml", phase="static")
-def test_dashboard_folders_exist(stack):
-    """The folders the manifest names for dashboards and datasources: without them every dashboard
-    (datasource) would vanish from the run unchecked."""
-    grafana = stack.manifest["grafana"]
-    for kind in ("dashboards", "datasources"):
-        path, line = stack.grafana_path(kind), grafana.line_of(kind)
-        expect(path.is_dir(), f"{stack.manifest_path}:{line}: grafana.{kind} names {stack.relative(path)}, which is not "
-                              f"a folder of the stack: its {kind} would be checked nowhere", at(stack.manifest_path, line))
-
-
 @pytest.mark.conformance(component="grafana", check="provisions as written", phase="static", subject_kind="dashboard")
 def test_provisions(dashboard):
     problems = dashboard.provisioning_problems()

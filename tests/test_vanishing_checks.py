@@ -34,7 +34,7 @@ def test_names_that_resolve_to_nothing_are_findings_at_their_line(tmp_path, run_
     write_text(stack_dir / "manifest.yml", yaml.safe_dump(manifest, sort_keys=False))
 
     run = run_suites(stack_dir, 300, "-k", "rule_file_exists or scrape_target or panel_truth or severity_routes or "
-                                           "dashboard_folders")
+                                           "declared_path")
 
     checks = {(c["check"], c["subject"]): c for c in run.report["checks"]}
     manifest_path = stack_dir / "manifest.yml"
@@ -44,8 +44,8 @@ def test_names_that_resolve_to_nothing_are_findings_at_their_line(tmp_path, run_
         ("names a scrape job of prometheus.yml", "nodes"): (manifest_path, "nodes: node", "no scrape job 'nodes'"),
         ("names a panel and its queries", "Hosts/Bussy"): (manifest_path, "Hosts/Bussy", "did you mean ['Hosts/Busy'"),
         ("names a panel and its queries", "Hosts/Busy"): (manifest_path, "Hosts/Busy:", "query ['B']"),
-        ("dashboard folders exist", "manifest.yml"): (manifest_path, "datasources: grafana/provisioning/datasource",
-                                                      "which is not a folder of the stack"),
+        ("names a file or folder of the stack", "grafana.datasources"): (
+            manifest_path, "datasources: grafana/provisioning/datasource", "which the stack folder does not have"),
         ("severity routes to an existing receiver", "warning"): (manifest_path, "warning: warning-alert",
                                                                  "'warning-alert', which alertmanager.yml does not define"),
     }
@@ -54,6 +54,7 @@ def test_names_that_resolve_to_nothing_are_findings_at_their_line(tmp_path, run_
         assert found["status"] == "failed" and said in found["message"], found
         assert found["location"]["line"] == line_containing(path, text), (key, found["location"])
     for key in (("rule file exists", "rules.yml"), ("names a scrape job of prometheus.yml", "node"),
+                ("names a file or folder of the stack", "grafana.dashboards"),
                 ("severity routes to an existing receiver", "critical")):
         assert checks[key]["status"] == "passed", checks[key]
     assert run.result.ret == 1
