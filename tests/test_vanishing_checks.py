@@ -6,6 +6,7 @@ each defect must pass."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import yaml
@@ -58,3 +59,23 @@ def test_names_that_resolve_to_nothing_are_findings_at_their_line(tmp_path, run_
                 ("severity routes to an existing receiver", "critical")):
         assert checks[key]["status"] == "passed", checks[key]
     assert run.result.ret == 1
+
+
+def test_panels_of_the_schema_before_grafana_5_are_read_as_grafana_migrates_them(tmp_path):
+    from fixtures.dashboards.model import load_dashboard
+
+    graph = {"id": 1, "title": "Latency", "type": "graph", "yaxes": [{"format": "s"}, {"format": "short"}],
+             "targets": [{"refId": "A", "expr": "histogram_quantile(0.9, rate(x_bucket[5m]))"}]}
+    table = {"id": 2, "title": "Uploaded", "type": "table", "yaxes": [{"format": "short"}],
+             "styles": [{"pattern": "Time", "type": "hidden"}, {"pattern": "Value", "type": "number", "unit": "s"}],
+             "targets": [{"refId": "A", "expr": "time() - last_upload_time"}]}
+    text = {"id": 3, "title": "Notes", "type": "text", "content": "read me"}
+    board = {"title": "Old", "uid": "old", "schemaVersion": 14,
+             "rows": [{"title": "Requests", "panels": [graph, text]}, {"title": "Uploads", "panels": [table]}]}
+    path = write_text(tmp_path / "old.json", json.dumps(board, indent=2))
+
+    panels = {panel.title: panel for panel in load_dashboard(path).panels}
+
+    assert set(panels) == {"Latency", "Uploaded", "Notes"}, panels
+    assert (panels["Latency"].unit, panels["Uploaded"].unit, panels["Notes"].targets) == ("s", "s", ())
+    assert panels["Latency"].line == line_containing(path, '"title": "Latency"')
