@@ -5,6 +5,7 @@ import pytest
 from fixtures.checks import at, at_output, expect, fail_config, not_applicable
 from fixtures.configfiles import ConfigError
 from fixtures.dashboards.sources import SCRAPE_SERIES, judge
+from fixtures.rules import AlertRule
 from fixtures.stack import scrape_addresses
 from fixtures.subjects import prometheus_config
 from fixtures.tools import promtool_check_config, promtool_check_rules
@@ -88,17 +89,14 @@ def test_rule_inputs_produced(alert_rule, stack_produced_metrics, evidence):
     """Every metric an alert reads (through the recording rules it reads) comes from a source the
     stack declares on the jobs it selects: its instrumentation, a synthetic exporter standing in for
     one, or a series its hand-written scenarios feed: a typo in a metric name is a rule that never fires."""
-    _expect_inputs_produced(f"alert '{alert_rule.name}'", alert_rule.location, alert_rule.expr,
-                            at(alert_rule.file, alert_rule.expr_line, alert_rule.expr), stack_produced_metrics, evidence)
+    _expect_inputs_produced(*_described(alert_rule), stack_produced_metrics, evidence)
 
 
 @pytest.mark.conformance(component="prometheus", check="reads only metrics the stack produces",
                          phase="static", subject_kind="recording_rule")
 def test_recording_rule_inputs_produced(recording_rule, stack_produced_metrics, evidence):
     """The same for a recording rule, read by an alert or not: a dashboard may read what it writes."""
-    _expect_inputs_produced(f"recording rule '{recording_rule.record}'", f"{recording_rule.file}:{recording_rule.line}",
-                            recording_rule.expr, at(recording_rule.file, recording_rule.line, recording_rule.expr),
-                            stack_produced_metrics, evidence)
+    _expect_inputs_produced(*_described(recording_rule), stack_produced_metrics, evidence)
 
 
 @pytest.mark.conformance(component="prometheus", check="selects only jobs the stack scrapes",
@@ -107,16 +105,20 @@ def test_rule_jobs_scraped(alert_rule, stack_produced_metrics, evidence):
     """Every job an alert selects (``job="x"``, ``job=~".*x.*"``, through the recording rules it
     reads) is one a scrape config of prometheus.yml produces, after its relabelling: a rule over a
     job nobody scrapes is empty for ever (or, in ``absent()``, always firing)."""
-    _expect_jobs_scraped(f"alert '{alert_rule.name}'", alert_rule.location, alert_rule.expr,
-                         at(alert_rule.file, alert_rule.expr_line, alert_rule.expr), stack_produced_metrics, evidence)
+    _expect_jobs_scraped(*_described(alert_rule), stack_produced_metrics, evidence)
 
 
 @pytest.mark.conformance(component="prometheus", check="selects only jobs the stack scrapes",
                          phase="static", subject_kind="recording_rule")
 def test_recording_rule_jobs_scraped(recording_rule, stack_produced_metrics, evidence):
-    _expect_jobs_scraped(f"recording rule '{recording_rule.record}'", f"{recording_rule.file}:{recording_rule.line}",
-                         recording_rule.expr, at(recording_rule.file, recording_rule.line, recording_rule.expr),
-                         stack_produced_metrics, evidence)
+    _expect_jobs_scraped(*_described(recording_rule), stack_produced_metrics, evidence)
+
+
+def _described(rule) -> tuple[str, str, str, dict]:
+    """(how a finding names the rule, its location, its expression, where the finding is)."""
+    if isinstance(rule, AlertRule):
+        return f"alert '{rule.name}'", rule.location, rule.expr, at(rule.file, rule.expr_line, rule.expr)
+    return f"recording rule '{rule.record}'", f"{rule.file}:{rule.line}", rule.expr, at(rule.file, rule.line, rule.expr)
 
 
 def _reading(expr: str, produced):
