@@ -18,6 +18,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from reports.coverage import coverage_line, verdict
 from reports.model import LEVELS, NOT_RUN, CheckResult, RunResults
 from reports.versions import version_matrix
 
@@ -153,7 +154,9 @@ def render(run: RunResults) -> str:
     # The alert and dashboard matrices are the stack's own versions'; the version matrix shows the others.
     own = [c for c in run.checks if not c.versions or c.versions == run.versions[0]]
     dashboards = _matrix(own, PANEL_SUBJECTS, compact)
+    judged = verdict(run)
     return _environment.get_template("report.html.j2").render(
+        verdict=judged, tested_line=coverage_line(judged["tested"]),
         run=run, levels=LEVELS, glyphs=GLYPHS, anchor=anchor, phase_of=phase_of, evidence_text=_evidence_text,
         components=_component_summary(run), not_run=[c for c in EXPECTED_COMPONENTS if c not in run.component_names],
         phases=_phases(run), failing=failing, static_findings=static_findings,

@@ -70,6 +70,8 @@ class RunResults:
     behaviour_changes: dict | None = None
     # --versions: the version sets of the matrix, the stack's own first (component -> version each).
     versions: list[dict] = field(default_factory=list)
+    # Phase -> checks the run's selection (-m "not live", -k) left out: a static run's live checks.
+    deselected: dict[str, int] = field(default_factory=dict)
 
     def coverage_counts(self) -> dict[str, int]:
         counts = {"handwritten": 0, "derived": 0, "none": 0}
@@ -105,9 +107,12 @@ class RunResults:
             from reports.versions import differences
 
             data["version_differences"] = differences(self)
+        from reports.coverage import verdict
+
         data["summary"] = {"all": self.counts(), **{level: self.counts(level) for level in LEVELS}}
         if self.coverage:
             data["summary"]["coverage"] = self.coverage_counts()
+        data["summary"]["verdict"] = verdict(self)  # what was tested, and the verdict that says so
         return data
 
     @classmethod

@@ -5,7 +5,7 @@ import pytest
 
 from fixtures.checks import expect, not_applicable
 from fixtures.tools import amtool_route
-from fixtures.validation import require_routable
+from fixtures.validation import blocked, require_routable
 
 pytestmark = pytest.mark.stack_section("prometheus_config", "alertmanager_config", "severity_levels", what="alert routing")
 
@@ -26,6 +26,9 @@ def test_routes(alert_rule, scenario_set, stack, evidence, validation):
         intended = stack.severity_receivers.get(severity)
         expect(intended, f"{alert_rule.location}: severity {severity!r} is not a level the stack declares "
                          f"({list(stack.severity_receivers)})")
+        undefined = validation.undefined_receiver(severity)
+        if undefined is not None:
+            blocked(undefined)
         try:
             chosen = amtool_route(config, labels)
         except RuntimeError as exc:

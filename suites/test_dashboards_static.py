@@ -3,6 +3,9 @@ resolves (datasource variables included), every variable a query uses is defined
 panel reads is produced by some source of the stack (its recording rules included), thresholds
 are ordered, and no panel uses a deprecated type."""
 
+import difflib
+import re
+
 import pytest
 
 from fixtures.checks import at, expect, fail, not_applicable
@@ -15,7 +18,7 @@ from fixtures.dashboards.model import (
     resolve_datasource,
     unresolved_reason,
 )
-from fixtures.dashboards.sources import NO_DECLARED_PRODUCER, declares_producers
+from fixtures.dashboards.sources import SCRAPE_SERIES, judge
 from fixtures.dashboards.variables import STATIC_PLACEHOLDER, undefined
 from fixtures.rules import selected_metrics as metric_names
 from fixtures.subjects import dashboards
@@ -51,8 +54,32 @@ def test_provisions(dashboard):
                          + "; ".join(problems), at(dashboard.path, 1))
 
 
+@pytest.mark.conformance(component="grafana", check="names a panel and its queries", phase="static",
+                         subject_kind="panel_truth")
+def test_panel_truth_names_a_panel(panel_truth, stack):
+    """A truth the manifest declares for a panel or query that does not exist (a misspelt title)
+    would be checked nowhere: the panel's value check quietly disappears."""
+    panel_id, ref_ids, line = panel_truth
+    panels = {panel.id: panel for dashboard in dashboards(stack) for panel in dashboard.panels}
+    where = at(stack.manifest_path, line)
+    expect(panel_id in panels, (
+        f"{stack.manifest_path}:{line}: panel_truths names panel '{panel_id}', which no dashboard of the stack has "
+        f"(dashboard title/panel title; {_nearest(panel_id, panels)}); its value is checked nowhere"), where)
+    queries = [target.ref_id for target in panels[panel_id].targets]
+    unknown = [ref for ref in ref_ids if ref not in queries]
+    expect(not unknown, (
+        f"{stack.manifest_path}:{line}: panel_truths gives panel '{panel_id}' truths for query {unknown}, which the "
+        f"panel does not have (its queries: {queries}); their values are checked nowhere"), where)
+
+
+def _nearest(name: str, panels: dict) -> str:
+    close = difflib.get_close_matches(name, list(panels), n=3)
+    return f"did you mean {close}?" if close else f"{len(panels)} panel(s), none alike"
+
+
 @pytest.mark.conformance(component="grafana", check="datasource resolves", phase="static", subject_kind="panel")
 def test_datasource_resolves(panel, datasources, dashboard_of):
+    _require_queries(panel)
     dashboard, _ = dashboard_of(panel)
     references = [t.datasource for t in panel.targets if t.datasource is not None]
     if not (isinstance(panel.datasource, dict) and panel.datasource.get("uid") == MIXED or panel.datasource == MIXED):
@@ -66,6 +93,7 @@ def test_datasource_resolves(panel, datasources, dashboard_of):
 
 @pytest.mark.conformance(component="grafana", check="template variables defined", phase="static", subject_kind="panel")
 def test_variables_defined(panel, dashboard_of):
+    _require_queries(panel)
     dashboard, _ = dashboard_of(panel)
     for target in panel.targets:
         missing = undefined(target.expr, dashboard.variables)
@@ -78,22 +106,83 @@ def test_variables_defined(panel, dashboard_of):
 
 @pytest.mark.conformance(component="grafana", check="metrics produced by the stack",
                          phase="static", subject_kind="panel")
-def test_metrics_produced(panel, stack, stack_produced_metrics, dashboard_of):
+def test_metrics_produced(panel, stack_produced_metrics, dashboard_of):
     # stack_produced_metrics (the plugin's): blocked by a defect in the instrumentation or prometheus.yml.
-    produced = stack_produced_metrics
-    expect(panel.targets, f"panel '{panel.id}' has no query")
+    # A recording rule the panel reads is judged through its inputs: its name alone proves nothing.
+    unknown, read = [], set()
+    for target, reading in _readings(panel, stack_produced_metrics, dashboard_of):
+        expect(not reading.names_missing, (
+            f"panel '{panel.id}' query {target.ref_id} `{target.expr}` reads {'; '.join(reading.names_missing)}, "
+            "which no source of the stack produces on those jobs (instrumentation, exporter or hand-written "
+            "scenario's series): it can only show nothing"), at(panel.file, target.line or panel.line))
+        unknown += [f"query {target.ref_id}: {reason}" for reason in reading.names_unknown]
+        read |= reading.reads
+    if unknown:
+        not_applicable(f"panel '{panel.id}' {unknown[0]}")
+    if not read - SCRAPE_SERIES:
+        not_applicable(f"panel '{panel.id}' reads no metric by name but the series Prometheus writes for every target")
+
+
+@pytest.mark.conformance(component="grafana", check="selects only jobs the stack scrapes",
+                         phase="static", subject_kind="panel")
+def test_jobs_scraped(panel, stack_produced_metrics, dashboard_of):
+    """Each job a panel's queries select (with its variables' saved values, through the recording
+    rules it reads) is one a scrape config of prometheus.yml produces after relabelling."""
+    unknown, selected = [], []
     dashboard, nominal = dashboard_of(panel)
+    for target, reading in _readings(panel, stack_produced_metrics, dashboard_of):
+        for variable, options in _job_options(target, dashboard, nominal, stack_produced_metrics):
+            expect(not options.jobs_missing, (
+                f"panel '{panel.id}' query {target.ref_id} reads ${variable.name}, whose query `{variable.query}` "
+                f"{'; '.join(options.jobs_missing)}: the variable has no option, the panel shows nothing (its jobs: "
+                f"{sorted(stack_produced_metrics.jobs.jobs)})"), at(dashboard.path, 1))
+            unknown += options.jobs_unknown
+            selected += options.jobs_selected
+        expect(not reading.jobs_missing, (
+            f"panel '{panel.id}' query {target.ref_id}: {'; '.join(reading.jobs_missing)} (its jobs: "
+            f"{sorted(stack_produced_metrics.jobs.jobs)}): it can only show nothing"),
+            at(panel.file, target.line or panel.line))
+        unknown += reading.jobs_unknown
+        selected += reading.jobs_selected
+    if unknown:
+        not_applicable(f"panel '{panel.id}': {unknown[0]}")
+    if not selected:
+        not_applicable(f"panel '{panel.id}' selects no job by name (statically): nothing to hold against the scrape jobs")
+
+
+def _job_options(target, dashboard, nominal, produced):
+    """(variable, what its query selects) for each query variable of ``target`` whose options are a
+    job's values (``label_values(<selector>, job)``): statically it has no value, but its selector
+    says which jobs it offers."""
+    used = set(references(target.expr))
+    for variable in dashboard.variables:
+        found = re.fullmatch(r"label_values\((.+),\s*job\s*\)", variable.query.strip(), re.DOTALL)
+        if variable.type == "query" and variable.name in used and found:
+            try:
+                yield variable, judge(interpolate(found[1], nominal), produced, unresolved=STATIC_PLACEHOLDER)
+            except ValueError:
+                continue  # the variable's query is the live checks' to run
+
+
+def _readings(panel, produced, dashboard_of):
+    """(target, what it reads held against ``produced``) per query of the panel; a panel without
+    queries (text, row, news...) is valid and has nothing to judge."""
+    _require_queries(panel)
+    dashboard, nominal = dashboard_of(panel)
+    found = []
     for target in panel.targets:
         _require_defined_variables(panel, target, dashboard)
         # Grafana's variables are interpolated first: `[$__rate_interval]` is not PromQL yet.
-        used = {name for name in _metric_names(panel, target, nominal) if STATIC_PLACEHOLDER not in name}
-        missing = sorted(used - produced)
-        if missing and not declares_producers(stack, produced):
-            not_applicable(f"panel '{panel.id}' query {target.ref_id} reads {missing}, and {NO_DECLARED_PRODUCER}")
-        expect(not missing, (
-            f"panel '{panel.id}' query {target.ref_id} `{target.expr}` reads {missing}, which no source of the "
-            "stack produces (instrumentation, exporter or recording rule): it can only show nothing"),
-            at(panel.file, target.line or panel.line))
+        query = _parsed(panel, target, nominal)
+        found.append((target, judge(query, produced, unresolved=STATIC_PLACEHOLDER)))
+    return found
+
+
+def _require_queries(panel) -> None:
+    """A panel without queries (text, row, news, dashlist...) is valid: the checks of what its
+    queries read have nothing to judge there."""
+    if not panel.targets:
+        not_applicable(f"panel '{panel.id}' ({panel.type or 'no type'}) has no query: nothing to judge here")
 
 
 def _require_defined_variables(panel, target, dashboard) -> None:
@@ -107,21 +196,24 @@ def _require_defined_variables(panel, target, dashboard) -> None:
                        "(template variables defined)")
 
 
-def _metric_names(panel, target, nominal) -> set[str]:
+def _parsed(panel, target, nominal) -> str:
+    """The query with its variables' nominal values, checked to be PromQL."""
     query = interpolate(target.expr, nominal)
     try:
-        return metric_names(query)
+        metric_names(query)
     except ValueError as exc:
         if {v.name for v in nominal.variables} & set(references(target.expr)):
             not_applicable(f"panel '{panel.id}' query {target.ref_id} `{target.expr}` parses only once its "
                            f"variables have values (statically: `{query}`: {exc}); the live checks run it")
         fail(f"panel '{panel.id}' query {target.ref_id} `{query}` is not PromQL: {exc}",
              at(panel.file, target.line or panel.line))
+    return query
 
 
 @pytest.mark.conformance(component="grafana", check="unit matches what the query yields",
                          phase="static", subject_kind="panel")
 def test_time_unit(panel, dashboard_of):
+    _require_queries(panel)
     _, nominal = dashboard_of(panel)
     for target in panel.targets:
         query = interpolate(target.expr, nominal)

@@ -24,6 +24,9 @@ def test_amtool_check_config(stack, validation):
 def test_severity_routes(severity, stack, validation):
     path = stack.alertmanager_config_path
     require_routable(validation)
+    undefined = validation.undefined_receiver(severity)  # the manifest's mistake, not alertmanager.yml's
+    if undefined is not None:
+        fail_config(undefined)
     try:
         chosen = amtool_route(path, {"severity": severity})
     except RuntimeError as exc:

@@ -20,3 +20,14 @@ def test_mount_sources_exist(stack):
     # The log pipeline's services have their own check (test_log_service_configuration_present).
     missing = stack.missing_mount_sources(leave_out=tuple(log_services(stack)))
     expect(not missing, "\n".join(map(str, missing)), at(missing[0].path, missing[0].line) if missing else None)
+
+
+@pytest.mark.conformance(component="stack", check="names a file or folder of the stack", phase="static",
+                         subject_kind="declared_path")
+def test_declared_path_exists(declared_path, stack):
+    """A file or folder the manifest names that is not there (a log contract, the dashboards folder)
+    would take every check over it out of the run unreported."""
+    where, written, line = declared_path
+    expect(stack.path(written).exists(), (
+        f"{stack.manifest_path}:{line}: {where} names {written}, which the stack folder does not have: every check "
+        "of what it holds would vanish from the run"), at(stack.manifest_path, line))

@@ -4,11 +4,12 @@ import pytest
 
 from fixtures.checks import at, at_output, expect, fail_config, not_applicable
 from fixtures.configfiles import ConfigError
-from fixtures.dashboards.sources import NO_DECLARED_PRODUCER, declares_producers
-from fixtures.rules import metrics_read
-from fixtures.subjects import recording_rules
+from fixtures.dashboards.sources import SCRAPE_SERIES, judge
+from fixtures.rules import AlertRule
+from fixtures.stack import scrape_addresses
+from fixtures.subjects import prometheus_config
 from fixtures.tools import promtool_check_config, promtool_check_rules
-from fixtures.validation import require_rule_files
+from fixtures.validation import require_rule_files, require_valid
 
 pytestmark = pytest.mark.stack_section("prometheus_config", what="Prometheus's configuration and alert rules")
 
@@ -25,10 +26,23 @@ def test_promtool_check_config(stack, validation):
 @pytest.mark.conformance(component="prometheus", check="rule file exists",
                          phase="static", subject_kind="rule_file_entry")
 def test_rule_file_exists(rule_file_entry):
-    expect(rule_file_entry.matches, (
-        f"{rule_file_entry.config}:{rule_file_entry.line}: rule_files entry '{rule_file_entry.pattern}' "
-        f"matches no file in {rule_file_entry.config.parent}; Prometheus would silently load no rules from it"
-    ), at(rule_file_entry.config, rule_file_entry.line))
+    problem = rule_file_entry.problem  # a folder or an unreadable file too: its rules would vanish unreported
+    expect(problem is None, f"{rule_file_entry.config}:{rule_file_entry.line}: {problem}",
+           at(rule_file_entry.config, rule_file_entry.line))
+
+
+@pytest.mark.conformance(component="prometheus", check="names a scrape job of prometheus.yml",
+                         phase="static", subject_kind="scrape_target")
+def test_scrape_target_names_a_job(scrape_target, stack, validation):
+    """A role the manifest gives a job prometheus.yml does not scrape stands in for nothing: the
+    job's metrics are judged, and fed, as if undeclared."""
+    job, role, line = scrape_target
+    require_valid(validation, stack.prometheus_config_path)
+    jobs = sorted(scrape_addresses(prometheus_config(stack)))
+    expect(job in jobs, (
+        f"{stack.manifest_path}:{line}: scrape_targets gives job '{job}' the role {role}, but prometheus.yml has no "
+        f"scrape job '{job}' (its jobs: {jobs}); the synthetic target stands in for nothing"),
+        at(stack.manifest_path, line))
 
 
 @pytest.mark.conformance(component="prometheus", check="promtool check rules", phase="static", subject_kind="rule_file")
@@ -71,35 +85,69 @@ def test_annotations(alert_rule, stack):
 
 @pytest.mark.conformance(component="prometheus", check="reads only metrics the stack produces",
                          phase="static", subject_kind="alert_rule")
-def test_rule_inputs_produced(alert_rule, stack, stack_produced_metrics, evidence):
-    """Every metric an alert reads (through the recording rules it reads) comes from the stack's
-    instrumentation, a synthetic exporter standing in for one it declares, or a series its
-    hand-written scenarios feed on a scrape job: a typo in a metric name is a rule that never fires."""
-    _expect_inputs_produced(f"alert '{alert_rule.name}'", alert_rule.location, alert_rule.expr,
-                            at(alert_rule.file, alert_rule.expr_line, alert_rule.expr), stack, stack_produced_metrics, evidence)
+def test_rule_inputs_produced(alert_rule, stack_produced_metrics, evidence):
+    """Every metric an alert reads (through the recording rules it reads) comes from a source the
+    stack declares on the jobs it selects: its instrumentation, a synthetic exporter standing in for
+    one, or a series its hand-written scenarios feed: a typo in a metric name is a rule that never fires."""
+    _expect_inputs_produced(*_described(alert_rule), stack_produced_metrics, evidence)
 
 
 @pytest.mark.conformance(component="prometheus", check="reads only metrics the stack produces",
                          phase="static", subject_kind="recording_rule")
-def test_recording_rule_inputs_produced(recording_rule, stack, stack_produced_metrics, evidence):
+def test_recording_rule_inputs_produced(recording_rule, stack_produced_metrics, evidence):
     """The same for a recording rule, read by an alert or not: a dashboard may read what it writes."""
-    _expect_inputs_produced(f"recording rule '{recording_rule.record}'", f"{recording_rule.file}:{recording_rule.line}",
-                            recording_rule.expr, at(recording_rule.file, recording_rule.line, recording_rule.expr),
-                            stack, stack_produced_metrics, evidence)
+    _expect_inputs_produced(*_described(recording_rule), stack_produced_metrics, evidence)
 
 
-def _expect_inputs_produced(rule: str, location: str, expr: str, where: dict, stack, produced: set[str],
-                            evidence) -> None:
-    if not declares_producers(stack, produced):
-        not_applicable(NO_DECLARED_PRODUCER)
+@pytest.mark.conformance(component="prometheus", check="selects only jobs the stack scrapes",
+                         phase="static", subject_kind="alert_rule")
+def test_rule_jobs_scraped(alert_rule, stack_produced_metrics, evidence):
+    """Every job an alert selects (``job="x"``, ``job=~".*x.*"``, through the recording rules it
+    reads) is one a scrape config of prometheus.yml produces, after its relabelling: a rule over a
+    job nobody scrapes is empty for ever (or, in ``absent()``, always firing)."""
+    _expect_jobs_scraped(*_described(alert_rule), stack_produced_metrics, evidence)
+
+
+@pytest.mark.conformance(component="prometheus", check="selects only jobs the stack scrapes",
+                         phase="static", subject_kind="recording_rule")
+def test_recording_rule_jobs_scraped(recording_rule, stack_produced_metrics, evidence):
+    _expect_jobs_scraped(*_described(recording_rule), stack_produced_metrics, evidence)
+
+
+def _described(rule) -> tuple[str, str, str, dict]:
+    """(how a finding names the rule, its location, its expression, where the finding is)."""
+    if isinstance(rule, AlertRule):
+        return f"alert '{rule.name}'", rule.location, rule.expr, at(rule.file, rule.expr_line, rule.expr)
+    return f"recording rule '{rule.record}'", f"{rule.file}:{rule.line}", rule.expr, at(rule.file, rule.line, rule.expr)
+
+
+def _reading(expr: str, produced):
     try:
-        reads = metrics_read(expr, recording_rules(stack))
+        return judge(expr, produced)
     except ValueError:
         not_applicable("the expression does not parse (see 'expression parses')")
-    missing = sorted(reads - produced)
-    evidence["reads"] = sorted(reads)
-    expect(not missing, (
-        f"{location}: {rule} reads {', '.join(missing)}, which nothing in the stack produces (its "
-        "instrumentation, exporters, recording rules or scenarios' series); a typo, or a metric that is no "
-        "longer exposed, makes the rule empty for ever"),
-        where)
+
+
+def _expect_inputs_produced(rule: str, location: str, expr: str, where: dict, produced, evidence) -> None:
+    reading = _reading(expr, produced)
+    evidence["reads"] = sorted(reading.reads)
+    expect(not reading.names_missing, (
+        f"{location}: {rule} reads {'; '.join(reading.names_missing)}, which nothing in the stack produces on "
+        "those jobs (its instrumentation, exporters, recording rules or scenarios' series); a typo, or a metric "
+        "that is no longer exposed, makes the rule empty for ever"), where)
+    if reading.names_unknown:
+        not_applicable(f"{rule}: {reading.names_unknown[0]}")
+    if not reading.reads - SCRAPE_SERIES:
+        not_applicable(f"{rule} reads no metric by name but the series Prometheus writes for every target")
+
+
+def _expect_jobs_scraped(rule: str, location: str, expr: str, where: dict, produced, evidence) -> None:
+    reading = _reading(expr, produced)
+    evidence["jobs"] = reading.jobs_selected
+    expect(not reading.jobs_missing, (
+        f"{location}: {rule}: {'; '.join(reading.jobs_missing)} (its jobs: {sorted(produced.jobs.jobs)}"
+        f"{''.join('; ' + e for e in produced.jobs.empty)}); the rule's selector is empty for ever"), where)
+    if reading.jobs_unknown:
+        not_applicable(f"{rule}: {reading.jobs_unknown[0]}")
+    if not reading.jobs_selected:
+        not_applicable(f"{rule} selects no job by name: nothing to hold against the scrape jobs")

@@ -18,10 +18,15 @@ def test_the_reference_stack_passes_every_static_check(run_suites):
     unwatched = [c for c in checks if c["status"] == "not applicable" and "nothing else could have fired it" in c["message"]
                  and c["check"] == "fires only where a scenario expects it (virtual time)"
                  and c["subject"] in ("APIResponseTimeHigh", "DataQualityLow", "DatabaseConnectionPoolExhausted")]
-    not_passed = [(c["nodeid"], c["status"], c["message"]) for c in checks if c["status"] != "passed" and c not in unwatched]
+    # Its rules and panels select no job by name: the job check has nothing to judge there.
+    unjobbed = [c for c in checks if c["status"] == "not applicable" and c["check"] == "selects only jobs the stack scrapes"
+                and "selects no job by name" in c["message"]]
+    not_passed = [(c["nodeid"], c["status"], c["message"]) for c in checks
+                  if c["status"] != "passed" and c not in unwatched + unjobbed]
     assert not not_passed, not_passed
     # and no failure, error or skip outside the checks
-    run.result.assert_outcomes(passed=len(checks) - len(unwatched), skipped=len(unwatched))
+    skipped = len(unwatched) + len(unjobbed)
+    run.result.assert_outcomes(passed=len(checks) - skipped, skipped=skipped)
     assert run.result.ret == pytest.ExitCode.OK
     run.assert_no_container_started()
 

@@ -77,6 +77,8 @@ def test_json_report_holds_every_check_the_summary_and_reads_back(run, tmp_path)
     path = write_json(run, tmp_path)
     assert path == tmp_path / "results.json"
     data = json.loads(path.read_text(encoding="utf-8"))
+    verdict = data["summary"].pop("verdict")  # reports/coverage.py (tests/test_coverage_verdict.py)
+    assert verdict["state"] == "fails" and verdict["headline"] == "does not conform: 2 MUST check(s) fail", verdict
     assert data["summary"] == {"all": run.counts(), "MUST": run.counts("MUST"), "SHOULD": run.counts("SHOULD")}
     failed = [c for c in data["checks"] if c["status"] == "failed"]
     assert [(c["subject"], c["message"], c["location"]["line"]) for c in failed] == [
