@@ -53,6 +53,9 @@ def test_fires_live(alert_rule, live_stack, alert_watch, evidence):
 def test_notified(alert_rule, live_stack, alert_watch, evidence):
     require_running(live_stack, "prometheus", "alertmanager")
     for scenario, alert in _expected_for(alert_watch, alert_rule):
+        if alert_watch.inhibited(alert):
+            _expect_inhibited(alert_rule, alert, alert_watch, evidence)
+            continue
         receiver = alert_watch.intended(alert)
         found = d.integrations(alert_watch.config, receiver)
         received = evidence.setdefault("notifications received", {})
@@ -73,6 +76,18 @@ def test_notified(alert_rule, live_stack, alert_watch, evidence):
                 f"notification reached receiver '{receiver}' (sink {integration.path}); "
                 f"{_what_arrived(alert_watch, integration, alert)}"))
             _check_content(alert_rule, alert, integration, arrived, rendered)
+
+
+def _expect_inhibited(rule, alert, alert_watch, evidence):
+    """An alert Alertmanager suppressed: its notification is not awaited, but the suppression must
+    be one the stack's inhibit rules make, given the alerts that fired live."""
+    inhibition = alert_watch.inhibition(alert)
+    evidence["inhibited"] = {"labels": alert.full_labels(),
+                             "by inhibit rule": inhibition[0] if inhibition else None,
+                             "while firing": inhibition[1] if inhibition else None}
+    expect(inhibition, (
+        f"'{rule.name}' with labels {alert.full_labels()}: Alertmanager reported it inhibited, but no inhibit rule "
+        f"of {alert_watch.stack.alertmanager_config_path} suppresses it given the alerts that fired live"))
 
 
 def _payload(notification) -> dict:
@@ -192,8 +207,9 @@ def test_no_unexpected_alert_live(alert_rule, live_stack, alert_watch, scenario_
     # Inputs derived for another rule over the same metrics (a critical threshold above a warning
     # one) may rightly fire this rule too: derived scenarios state only their own rule's alert.
     derived_elsewhere = {s.name for s in scenario_set.scenarios if s.source == "derived" and not s.is_about(alert_rule)}
+    # A target the run withholds (for a rule about a target being down) is down for every rule.
     on_derived = [(t, labels) for t, labels in others
-                  if tagged_by(labels, derived_elsewhere)]
+                  if tagged_by(labels, derived_elsewhere) or plan.withheld_alert(labels)]
     # A whole host's state is merged live from every firing scenario that sets part of it (and
     # falls back to the default as they end): an alert on it belongs to no one scenario, and what
     # it fires depends on how long each part lasts, i.e. on the machine's speed. Virtual time feeds
@@ -203,7 +219,7 @@ def test_no_unexpected_alert_live(alert_rule, live_stack, alert_watch, scenario_
                        and not tagged_by(labels, plan.fed)]
     unexpected = [found for found in others if found not in on_derived and found not in on_whole_target]
     evidence["expected label sets"] = len(expected)
-    evidence["also fired on other rules' derived inputs"] = [labels for _, labels in on_derived[:10]]
+    evidence["also fired on other rules' derived inputs or withheld targets"] = [labels for _, labels in on_derived[:10]]
     if on_whole_target:
         evidence["fired on a host state merged from several scenarios (judged in virtual time)"] = [
             {"at (s of feed)": round(t), "labels": labels} for t, labels in on_whole_target[:10]]
@@ -242,6 +258,9 @@ def test_resolves_live(alert_rule, live_stack, alert_watch):
 def test_resolved_notification(alert_rule, live_stack, alert_watch):
     require_running(live_stack, "prometheus", "alertmanager")
     for scenario, alert, resolution in _resolutions_for(alert_rule, alert_watch):
+        if alert_watch.inhibited(alert):
+            not_applicable(f"'{alert_rule.name}' was inhibited by the stack's inhibit rules while it fired: "
+                           "whether its resolution is notified depends on what was sent before")
         expect(resolution and resolution.resolved_at is not None,
                f"'{alert_rule.name}' did not resolve live in {scenario.path.name}: no resolved notification to judge")
         receiver = alert_watch.intended(alert)

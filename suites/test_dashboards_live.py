@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from fixtures.checks import expect, not_applicable, require_running
+from fixtures.checks import expect, fail, not_applicable, require_running
 from fixtures.dashboards.evaluate import (
     PrometheusLookups,
     bounds_problem,
@@ -22,12 +22,13 @@ from fixtures.dashboards.evaluate import (
     run_through_grafana,
     settling_window_s,
 )
-from fixtures.dashboards.interpolation import legend, legend_labels
+from fixtures.dashboards.interpolation import legend, legend_labels, references
 from fixtures.dashboards.model import load_datasources, resolve_datasource
 from fixtures.dashboards.sources import NO_DECLARED_PRODUCER, declares_producers, produced_metrics
 from fixtures.dashboards.truth import panel_truths
 from fixtures.polling import poll
-from fixtures.subjects import dashboards
+from fixtures.rules import metrics_read, selected_metrics
+from fixtures.subjects import dashboards, recording_rules
 
 pytestmark = [pytest.mark.live, pytest.mark.stack_section("grafana", "services", what="Grafana dashboards, live")]
 INTERPOLATED = ("dashboards: Grafana is not available in this profile; each panel query was interpolated by the "
@@ -131,10 +132,59 @@ def test_panel_has_data(panel, live_stack, panel_runs, evidence, stack):
             # The live feed serves only what the stack declares: nothing here could have fed it.
             not_applicable(f"panel '{panel.id}' query {result.target.ref_id} returned no data, and "
                            f"{NO_DECLARED_PRODUCER}")
-        expect(result.has_data, (
-            f"panel '{panel.id}' query {result.target.ref_id} `{result.query}` (as written: `{result.target.expr}`) "
-            f"returned no data over the dashboard's time range after {DATA_DEADLINE_S:.0f}s of live feed; "
-            f"series: {[s.labels for s in result.series] or 'none'}{_variables_note(result)}"))
+        if result.has_data:
+            continue
+        unfed = _not_fed(result, live_stack, stack)
+        evidence[f"query {result.target.ref_id}"]["why no data"] = unfed or _empty_variables(result, panel, panel_runs)
+        if unfed:
+            not_applicable(f"panel '{panel.id}' query {result.target.ref_id} returned no data: {unfed}; the live "
+                           "run could not have shown it (the static 'metrics produced' checks judge whether the "
+                           "stack produces them)")
+        fail(f"panel '{panel.id}' query {result.target.ref_id} `{result.query}` (as written: `{result.target.expr}`) "
+             f"returned no data over the dashboard's time range after {DATA_DEADLINE_S:.0f}s of live feed: "
+             f"{_empty_variables(result, panel, panel_runs)}; series: {[s.labels for s in result.series] or 'none'}"
+             f"{_variables_note(result)}")
+
+
+def _not_fed(result, live_stack, stack) -> str | None:
+    """Which metrics the query reads are not in the live Prometheus at all (a recording rule's,
+    through its inputs), in words; None where every one is there."""
+    try:
+        names = sorted(selected_metrics(result.query))
+    except ValueError:  # a query Prometheus refused is reported as refused
+        return None
+    lookups, now = PrometheusLookups(live_stack.prometheus), time.time()
+    recording = recording_rules(stack)
+    recorded = {rule.record: rule.expr for rule in recording}
+
+    def present(name: str) -> bool:
+        try:
+            return bool(lookups.series(f'{{__name__="{name}"}}', now - 3600, now))
+        except LookupError:
+            return True  # not known to be missing: no excuse taken
+    missing = [name for name in names if not present(name)]
+    if not missing:
+        return None
+    said = []
+    for name in missing:
+        if name in recorded:
+            inputs = sorted(n for n in metrics_read(recorded[name], recording) if not present(n))
+            said.append(f"recording rule {name} wrote nothing" + (f" (its inputs {inputs} are not fed live)" if inputs else ""))
+        else:
+            said.append(f"metric {name} is not fed live (no target of the run exposes it)")
+    return "; ".join(said)
+
+
+def _empty_variables(result, panel, panel_runs) -> str:
+    """Why a query whose metrics are there shows nothing: a template variable with no options
+    (Grafana then substitutes nothing), else its selectors match none of the series."""
+    used = set(references(result.target.expr))
+    empty = [v for v in panel_runs.variables.get(panel.file, ()) if v.name in used and not v.values
+             and v.all_value is None and not v.error]
+    if empty:
+        return "; ".join(f"template variable ${v.name} has no options live ({v.source or 'its query found nothing'})"
+                         for v in empty)
+    return "its metrics are in Prometheus, but its selectors and filters match none of their series"
 
 
 @pytest.mark.conformance(component="grafana", check="values fit the unit (live)", phase="live", subject_kind="panel")
