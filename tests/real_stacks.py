@@ -72,17 +72,25 @@ def build_thanos_stack(out: Path) -> Path:
     _write_yaml(out / "alertmanager/alertmanager.yml", thanos_alertmanager_config())
     shutil.copytree(THANOS / "dashboards", out / "grafana/dashboards")
     shutil.copytree(ROOT / "stack/grafana/provisioning", out / "grafana/provisioning")
+    _write_manifest(out, "thanos mixin", {"critical": "pager", "warning": "team-chat", "info": "team-digest"},
+                    {f"thanos-{component}": "generic" for component in THANOS_COMPONENTS},
+                    grafana={"dashboards": "grafana/dashboards", "datasources": "grafana/provisioning/datasources"})
+    return out
+
+
+def _write_manifest(out: Path, name: str, severity_levels: dict, scrape_targets: dict, **sections) -> None:
+    """The manifest a team writes: its files, receivers per severity, target roles, and the
+    reference stack's Prometheus and Alertmanager services."""
     reference = yaml.safe_load((ROOT / "stack/manifest.yml").read_text())
     _write_yaml(out / "manifest.yml", {
-        "name": "thanos mixin",
+        "name": name,
         "prometheus_config": "prometheus/prometheus.yml",
         "alertmanager_config": "alertmanager/alertmanager.yml",
-        "severity_levels": {"critical": "pager", "warning": "team-chat", "info": "team-digest"},
-        "scrape_targets": {f"thanos-{component}": "generic" for component in THANOS_COMPONENTS},
-        "services": {name: reference["services"][name] for name in REFERENCE_SERVICES},
-        "grafana": {"dashboards": "grafana/dashboards", "datasources": "grafana/provisioning/datasources"},
+        "severity_levels": severity_levels,
+        "scrape_targets": scrape_targets,
+        "services": {service: reference["services"][service] for service in REFERENCE_SERVICES},
+        **sections,
     })
-    return out
 
 
 # kube-prometheus's scrape of kubelet: one scrape config per path of one address, both renamed to
@@ -135,15 +143,8 @@ def build_kube_stack(out: Path, rule_objects: Path) -> Path:
         _write_yaml(out / "prometheus/rules" / source.name, {"groups": groups})
     _write_yaml(out / "prometheus/prometheus.yml", kube_prometheus_config())
     _write_yaml(out / "alertmanager/alertmanager.yml", kube_alertmanager_config())
-    reference = yaml.safe_load((ROOT / "stack/manifest.yml").read_text())
-    _write_yaml(out / "manifest.yml", {
-        "name": "kube-prometheus rules",
-        "prometheus_config": "prometheus/prometheus.yml",
-        "alertmanager_config": "alertmanager/alertmanager.yml",
-        "severity_levels": {"critical": "Critical", "warning": "Default", "info": "Default"},
-        "scrape_targets": {"node-exporter": "node", "kube-state-metrics": "generic"},
-        "services": {name: reference["services"][name] for name in REFERENCE_SERVICES},
-    })
+    _write_manifest(out, "kube-prometheus rules", {"critical": "Critical", "warning": "Default", "info": "Default"},
+                    {"node-exporter": "node", "kube-state-metrics": "generic"})
     return out
 
 
