@@ -105,3 +105,20 @@ def test_a_rule_about_a_target_being_down_withholds_it_where_nothing_else_is_fed
                            derived_scenario(busy, "node", {"worker_busy": {"job": "worker"}})],
                           lambda job: [], None, placer)
     assert plan.fed == {"WorkerBusy-firing"} and "withholding that target would also stop" in plan.not_fed[0], plan.not_fed
+
+
+def test_a_series_whose_selector_names_no_job_joins_the_series_its_rule_joins_it_with():
+    found = targets()
+    joined = rule("SidecarNoPrometheus", 'sidecar_up{job=~".*worker.*"} == 0 and on (pod) replay_seconds != 0')
+    placed = Placer(found, [joined], []).place(derived_scenario(
+        joined, "node", {"sidecar_up": {"job": "worker", "instance": "node-exporter:9100", "pod": "p"},
+                         "replay_seconds": {"pod": "p"}},
+        fires={"job": "worker", "instance": "node-exporter:9100", "pod": "p"}))
+    assert {target.job for target, _ in placed.feeds} == {"worker"}, placed.feeds
+    assert placed.expected[0].labels["instance"] == "worker:8080"
+
+
+def test_a_rule_reading_the_clock_is_left_to_virtual_time():
+    stale = rule("NoEvaluation", 'time() - max(last_evaluation_timestamp_seconds{job="worker"}) > 600')
+    said = Placer(targets(), [stale], []).place(derived_scenario(stale, "worker", {"last_evaluation_timestamp_seconds": {}}))
+    assert isinstance(said, str) and "reads time()" in said
