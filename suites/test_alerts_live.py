@@ -9,6 +9,7 @@ from fixtures.checks import expect, not_applicable, require_running
 from fixtures.scenarios import alert_watch as d
 from fixtures.scenarios.alert_watch import AlertWatch, key
 from fixtures.scenarios.live_feed import tagged_by
+from fixtures.scenarios.model import ExpectedAlert
 from fixtures.subjects import recording_rules
 
 pytestmark = [pytest.mark.live, pytest.mark.stack_section("services", "prometheus_config", "alertmanager_config", "severity_levels", what="alerts end to end, live")]
@@ -179,7 +180,7 @@ def _expect_untouched(rule, alert_watch, scenario_set, evidence, kind):
                        f"its silence cannot be told apart per scenario; see 'fires only where a scenario expects it (live)'")
     evidence["window made honest"] = d.window_made_honest(rule, recording_rules(alert_watch.stack), alert_watch.live.real_time,
                                                           alert_watch.live.history)
-    fired = [(t, labels) for t, labels in alert_watch.observed.firing if labels.get("alertname") == rule.name
+    fired = [(t, labels) for t, labels in alert_watch.observed.firing if _rules(labels, rule, alert_watch)
              and tagged_by(labels, names)]
     expect(not fired, (
         f"{rule.location}: '{rule.name}' fired live for {kind} scenario(s) {names}: "
@@ -203,13 +204,14 @@ def test_no_unexpected_alert_live(alert_rule, live_stack, alert_watch, scenario_
     expected = {key(alert.full_labels()) for _, alert in alert_watch.expected
                 if alert.belongs_to(alert_rule, scenario_set.has_twins(alert_rule))}
     others = [(t, labels) for t, labels in alert_watch.observed.firing
-              if labels.get("alertname") == alert_rule.name and key(labels) not in expected]
+              if _rules(labels, alert_rule, alert_watch) and key(labels) not in expected]
     # Inputs derived for another rule over the same metrics (a critical threshold above a warning
     # one) may rightly fire this rule too: derived scenarios state only their own rule's alert.
     derived_elsewhere = {s.name for s in scenario_set.scenarios if s.source == "derived" and not s.is_about(alert_rule)}
     # A target the run withholds (for a rule about a target being down) is down for every rule.
     on_derived = [(t, labels) for t, labels in others
-                  if tagged_by(labels, derived_elsewhere) or plan.withheld_alert(labels)]
+                  if tagged_by(labels, derived_elsewhere) or plan.fed_on(labels) & derived_elsewhere
+                  or plan.withheld_alert(labels)]
     # A whole host's state is merged live from every firing scenario that sets part of it (and
     # falls back to the default as they end): an alert on it belongs to no one scenario, and what
     # it fires depends on how long each part lasts, i.e. on the machine's speed. Virtual time feeds
@@ -228,6 +230,12 @@ def test_no_unexpected_alert_live(alert_rule, live_stack, alert_watch, scenario_
         f"{alert_rule.location}: '{alert_rule.name}' fired live with label set(s) no scenario expects, while "
         f"scenarios {sorted(alert_watch.live.plan.fed)} were fed: "
         + "; ".join(f"at {t:.0f}s {labels}" for t, labels in unexpected[:3])))
+
+
+def _rules(labels: dict, rule, alert_watch) -> bool:
+    """Whether a live alert is the rule's: its name, and where rules share it (a warning/critical
+    pair), the rule's own labels."""
+    return ExpectedAlert(labels.get("alertname"), labels).belongs_to(rule, alert_watch.has_twins(rule))
 
 
 def _resolutions_for(alert_rule, alert_watch):

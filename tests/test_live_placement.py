@@ -122,3 +122,13 @@ def test_a_rule_reading_the_clock_is_left_to_virtual_time():
     stale = rule("NoEvaluation", 'time() - max(last_evaluation_timestamp_seconds{job="worker"}) > 600')
     said = Placer(targets(), [stale], []).place(derived_scenario(stale, "worker", {"last_evaluation_timestamp_seconds": {}}))
     assert isinstance(said, str) and "reads time()" in said
+
+
+def test_an_alert_without_a_scenario_marker_is_told_apart_by_the_target_it_came_from():
+    found = targets()
+    busy = rule("WorkerBusy", 'worker_busy{job="worker"} > 5')
+    plan = LivePlan.build([derived_scenario(busy, "node", {"worker_busy": {"job": "worker"}})], lambda job: [], None,
+                          Placer(found, [busy], []))
+    assert plan.fed_on({"alertname": "WorkerBusyCritical", "job": "worker", "instance": "worker:8080"}) == {
+        "WorkerBusy-firing"}
+    assert plan.fed_on({"alertname": "Other", "job": "app", "instance": "app:8080"}) == set()
