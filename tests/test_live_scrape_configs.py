@@ -132,6 +132,6 @@ def test_real_scrape_configs_run_live(tmp_path, engine):
     assert held[0] == "not applicable" and "beyond the 1h of history a live run pre-loads" in held[1], held
     # Item 5: a panel without data says why.
     unfed = status("panel returns data (live)", "Kubelet/API requests")
-    assert unfed[0] == "not applicable" and "apiserver_request_total is not fed live" in unfed[1], unfed
+    assert unfed[0] == "not applicable" and "metric apiserver_request_total is not in the live Prometheus" in unfed[1], unfed
     no_options = status("panel returns data (live)", "Kubelet/Pods")
     assert no_options[0] == "failed" and "template variable $job has no options live" in no_options[1], no_options
