@@ -9,6 +9,7 @@ from fixtures.checks import expect, not_applicable, require_running
 from fixtures.scenarios import alert_watch as d
 from fixtures.scenarios.alert_watch import AlertWatch, key
 from fixtures.scenarios.live_feed import tagged_by
+from fixtures.scenarios.model import ExpectedAlert
 from fixtures.subjects import recording_rules
 
 pytestmark = [pytest.mark.live, pytest.mark.stack_section("services", "prometheus_config", "alertmanager_config", "severity_levels", what="alerts end to end, live")]
@@ -53,6 +54,9 @@ def test_fires_live(alert_rule, live_stack, alert_watch, evidence):
 def test_notified(alert_rule, live_stack, alert_watch, evidence):
     require_running(live_stack, "prometheus", "alertmanager")
     for scenario, alert in _expected_for(alert_watch, alert_rule):
+        if alert_watch.inhibited(alert):
+            _expect_inhibited(alert_rule, alert, alert_watch, evidence)
+            continue
         receiver = alert_watch.intended(alert)
         found = d.integrations(alert_watch.config, receiver)
         received = evidence.setdefault("notifications received", {})
@@ -73,6 +77,18 @@ def test_notified(alert_rule, live_stack, alert_watch, evidence):
                 f"notification reached receiver '{receiver}' (sink {integration.path}); "
                 f"{_what_arrived(alert_watch, integration, alert)}"))
             _check_content(alert_rule, alert, integration, arrived, rendered)
+
+
+def _expect_inhibited(rule, alert, alert_watch, evidence):
+    """An alert Alertmanager suppressed: its notification is not awaited, but the suppression must
+    be one the stack's inhibit rules make, given the alerts that fired live."""
+    inhibition = alert_watch.inhibition(alert)
+    evidence["inhibited"] = {"labels": alert.full_labels(),
+                             "by inhibit rule": inhibition[0] if inhibition else None,
+                             "while firing": inhibition[1] if inhibition else None}
+    expect(inhibition, (
+        f"'{rule.name}' with labels {alert.full_labels()}: Alertmanager reported it inhibited, but no inhibit rule "
+        f"of {alert_watch.stack.alertmanager_config_path} suppresses it given the alerts that fired live"))
 
 
 def _payload(notification) -> dict:
@@ -164,7 +180,7 @@ def _expect_untouched(rule, alert_watch, scenario_set, evidence, kind):
                        f"its silence cannot be told apart per scenario; see 'fires only where a scenario expects it (live)'")
     evidence["window made honest"] = d.window_made_honest(rule, recording_rules(alert_watch.stack), alert_watch.live.real_time,
                                                           alert_watch.live.history)
-    fired = [(t, labels) for t, labels in alert_watch.observed.firing if labels.get("alertname") == rule.name
+    fired = [(t, labels) for t, labels in alert_watch.observed.firing if _rules(labels, rule, alert_watch)
              and tagged_by(labels, names)]
     expect(not fired, (
         f"{rule.location}: '{rule.name}' fired live for {kind} scenario(s) {names}: "
@@ -188,12 +204,14 @@ def test_no_unexpected_alert_live(alert_rule, live_stack, alert_watch, scenario_
     expected = {key(alert.full_labels()) for _, alert in alert_watch.expected
                 if alert.belongs_to(alert_rule, scenario_set.has_twins(alert_rule))}
     others = [(t, labels) for t, labels in alert_watch.observed.firing
-              if labels.get("alertname") == alert_rule.name and key(labels) not in expected]
+              if _rules(labels, alert_rule, alert_watch) and key(labels) not in expected]
     # Inputs derived for another rule over the same metrics (a critical threshold above a warning
     # one) may rightly fire this rule too: derived scenarios state only their own rule's alert.
     derived_elsewhere = {s.name for s in scenario_set.scenarios if s.source == "derived" and not s.is_about(alert_rule)}
+    # A target the run withholds (for a rule about a target being down) is down for every rule.
     on_derived = [(t, labels) for t, labels in others
-                  if tagged_by(labels, derived_elsewhere)]
+                  if tagged_by(labels, derived_elsewhere) or plan.fed_on(labels) & derived_elsewhere
+                  or plan.withheld_alert(labels)]
     # A whole host's state is merged live from every firing scenario that sets part of it (and
     # falls back to the default as they end): an alert on it belongs to no one scenario, and what
     # it fires depends on how long each part lasts, i.e. on the machine's speed. Virtual time feeds
@@ -203,7 +221,7 @@ def test_no_unexpected_alert_live(alert_rule, live_stack, alert_watch, scenario_
                        and not tagged_by(labels, plan.fed)]
     unexpected = [found for found in others if found not in on_derived and found not in on_whole_target]
     evidence["expected label sets"] = len(expected)
-    evidence["also fired on other rules' derived inputs"] = [labels for _, labels in on_derived[:10]]
+    evidence["also fired on other rules' derived inputs or withheld targets"] = [labels for _, labels in on_derived[:10]]
     if on_whole_target:
         evidence["fired on a host state merged from several scenarios (judged in virtual time)"] = [
             {"at (s of feed)": round(t), "labels": labels} for t, labels in on_whole_target[:10]]
@@ -212,6 +230,12 @@ def test_no_unexpected_alert_live(alert_rule, live_stack, alert_watch, scenario_
         f"{alert_rule.location}: '{alert_rule.name}' fired live with label set(s) no scenario expects, while "
         f"scenarios {sorted(alert_watch.live.plan.fed)} were fed: "
         + "; ".join(f"at {t:.0f}s {labels}" for t, labels in unexpected[:3])))
+
+
+def _rules(labels: dict, rule, alert_watch) -> bool:
+    """Whether a live alert is the rule's: its name, and where rules share it (a warning/critical
+    pair), the rule's own labels."""
+    return ExpectedAlert(labels.get("alertname"), labels).belongs_to(rule, alert_watch.has_twins(rule))
 
 
 def _resolutions_for(alert_rule, alert_watch):
@@ -242,6 +266,9 @@ def test_resolves_live(alert_rule, live_stack, alert_watch):
 def test_resolved_notification(alert_rule, live_stack, alert_watch):
     require_running(live_stack, "prometheus", "alertmanager")
     for scenario, alert, resolution in _resolutions_for(alert_rule, alert_watch):
+        if alert_watch.inhibited(alert):
+            not_applicable(f"'{alert_rule.name}' was inhibited by the stack's inhibit rules while it fired: "
+                           "whether its resolution is notified depends on what was sent before")
         expect(resolution and resolution.resolved_at is not None,
                f"'{alert_rule.name}' did not resolve live in {scenario.path.name}: no resolved notification to judge")
         receiver = alert_watch.intended(alert)

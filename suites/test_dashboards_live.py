@@ -2,8 +2,12 @@
 range, the unit fits what it yields, every legend label exists, and where the stack declares
 what a panel should show, the value agrees with what the live feed knows. Template variables get
 the values Grafana gives them on load (query variables are run against the live Prometheus).
-A panel that shows nothing fails its data check; its unit, legend and value checks could not fail
-on it, so they are not applicable.
+A panel that shows nothing fails its data check, saying why: a metric it reads (or a recording
+rule's input) that nothing the stack declares produces, a template variable without options,
+selectors matching none of its metrics' series. Where a metric it reads is not in the live
+Prometheus although the stack may produce it (the live run fed nothing of it), the check is not
+applicable, with that reason. Its unit, legend and value checks could not fail on it, so they are
+not applicable.
 
 Path: Grafana is not installable on air-gapped machines, so each target is interpolated by the
 harness the way Grafana documents it and run against the live Prometheus; the report says so.
@@ -13,7 +17,7 @@ import time
 
 import pytest
 
-from fixtures.checks import expect, not_applicable, require_running
+from fixtures.checks import expect, fail, not_applicable, require_running
 from fixtures.dashboards.evaluate import (
     PrometheusLookups,
     bounds_problem,
@@ -22,12 +26,13 @@ from fixtures.dashboards.evaluate import (
     run_through_grafana,
     settling_window_s,
 )
-from fixtures.dashboards.interpolation import legend, legend_labels
+from fixtures.dashboards.interpolation import legend, legend_labels, references
 from fixtures.dashboards.model import load_datasources, resolve_datasource
-from fixtures.dashboards.sources import NO_DECLARED_PRODUCER, declares_producers, produced_metrics
+from fixtures.dashboards.sources import declares_producers, produced_metrics
 from fixtures.dashboards.truth import panel_truths
 from fixtures.polling import poll
-from fixtures.subjects import dashboards
+from fixtures.rules import metrics_read, selected_metrics
+from fixtures.subjects import dashboards, recording_rules
 
 pytestmark = [pytest.mark.live, pytest.mark.stack_section("grafana", "services", what="Grafana dashboards, live")]
 INTERPOLATED = ("dashboards: Grafana is not available in this profile; each panel query was interpolated by the "
@@ -127,14 +132,61 @@ def test_panel_has_data(panel, live_stack, panel_runs, evidence, stack):
         expect(result.error is None, f"panel '{panel.id}' query {result.target.ref_id} `{result.query}` "
                                      f"(as written: `{result.target.expr}`): refused: {result.error}"
                                      f"{_variables_note(result)}")
-        if not result.has_data and not declares_producers(stack, produced_metrics(stack)):
-            # The live feed serves only what the stack declares: nothing here could have fed it.
-            not_applicable(f"panel '{panel.id}' query {result.target.ref_id} returned no data, and "
-                           f"{NO_DECLARED_PRODUCER}")
-        expect(result.has_data, (
-            f"panel '{panel.id}' query {result.target.ref_id} `{result.query}` (as written: `{result.target.expr}`) "
-            f"returned no data over the dashboard's time range after {DATA_DEADLINE_S:.0f}s of live feed; "
-            f"series: {[s.labels for s in result.series] or 'none'}{_variables_note(result)}"))
+        if result.has_data:
+            continue
+        missing = _not_fed(result, live_stack, stack)
+        evidence[f"query {result.target.ref_id}"]["why no data"] = (
+            "; ".join(missing.values()) if missing else _empty_variables(result, panel, panel_runs))
+        if missing:
+            produced = produced_metrics(stack)
+            unproduced = sorted(name for name in missing if name not in produced)
+            if declares_producers(stack, produced) and unproduced:
+                fail(f"panel '{panel.id}' query {result.target.ref_id} `{result.query}` returned no data live: "
+                     f"{'; '.join(missing.values())}; nothing the stack declares produces {unproduced}")
+            not_applicable(f"panel '{panel.id}' query {result.target.ref_id} returned no data: "
+                           f"{'; '.join(missing.values())}; the live run could not have shown it")
+        fail(f"panel '{panel.id}' query {result.target.ref_id} `{result.query}` (as written: `{result.target.expr}`) "
+             f"returned no data over the dashboard's time range after {DATA_DEADLINE_S:.0f}s of live feed: "
+             f"{_empty_variables(result, panel, panel_runs)}; series: {[s.labels for s in result.series] or 'none'}"
+             f"{_variables_note(result)}")
+
+
+def _not_fed(result, live_stack, stack) -> dict[str, str]:
+    """The scraped metrics the query reads (a recording rule's, through its inputs) that are not
+    in the live Prometheus at all, each with how it was missed; empty where all are there."""
+    try:
+        names = sorted(selected_metrics(result.query))
+    except ValueError:  # a query Prometheus refused is reported as refused
+        return {}
+    lookups, now = PrometheusLookups(live_stack.prometheus), time.time()
+    recording = recording_rules(stack)
+    recorded = {rule.record: rule.expr for rule in recording}
+
+    def present(name: str) -> bool:
+        try:
+            return bool(lookups.series(f'{{__name__="{name}"}}', now - 3600, now))
+        except LookupError:
+            return True  # not known to be missing: no excuse taken
+    missing = {}
+    for name in (n for n in names if not present(n)):
+        if name not in recorded:
+            missing[name] = f"metric {name} is not in the live Prometheus (no target of the run exposes it)"
+            continue
+        for source in sorted(n for n in metrics_read(recorded[name], recording) if not present(n)):
+            missing[source] = f"recording rule {name} wrote nothing: its input {source} is not in the live Prometheus"
+    return missing
+
+
+def _empty_variables(result, panel, panel_runs) -> str:
+    """Why a query whose metrics are there shows nothing: a template variable with no options
+    (Grafana then substitutes nothing), else its selectors match none of the series."""
+    used = set(references(result.target.expr))
+    empty = [v for v in panel_runs.variables.get(panel.file, ()) if v.name in used and not v.values
+             and v.all_value is None and not v.error]
+    if empty:
+        return "; ".join(f"template variable ${v.name} has no options live ({v.source or 'its query found nothing'})"
+                         for v in empty)
+    return "its metrics are in Prometheus, but its selectors and filters match none of their series"
 
 
 @pytest.mark.conformance(component="grafana", check="values fit the unit (live)", phase="live", subject_kind="panel")

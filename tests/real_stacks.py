@@ -3,6 +3,7 @@ configuration in ../shared/corpora (read in place, copied only into a stack fold
 repository: their licences are not ours).
 
     python -m tests.real_stacks thanos OUT    # writes the Thanos mixin's stack into OUT
+    python -m tests.real_stacks kube OUT DIR  # a stack of the PrometheusRule objects in DIR
 
 The Thanos project's monitoring mixin ships rules, recording rules, dashboards and its own
 promtool tests, but no manifest, prometheus.yml or alertmanager.yml: those below are what a team
@@ -71,22 +72,85 @@ def build_thanos_stack(out: Path) -> Path:
     _write_yaml(out / "alertmanager/alertmanager.yml", thanos_alertmanager_config())
     shutil.copytree(THANOS / "dashboards", out / "grafana/dashboards")
     shutil.copytree(ROOT / "stack/grafana/provisioning", out / "grafana/provisioning")
-    reference = yaml.safe_load((ROOT / "stack/manifest.yml").read_text())
-    _write_yaml(out / "manifest.yml", {
-        "name": "thanos mixin",
-        "prometheus_config": "prometheus/prometheus.yml",
-        "alertmanager_config": "alertmanager/alertmanager.yml",
-        "severity_levels": {"critical": "pager", "warning": "team-chat", "info": "team-digest"},
-        "scrape_targets": {f"thanos-{component}": "generic" for component in THANOS_COMPONENTS},
-        "services": {name: reference["services"][name] for name in REFERENCE_SERVICES},
-        "grafana": {"dashboards": "grafana/dashboards", "datasources": "grafana/provisioning/datasources"},
-    })
+    _write_manifest(out, "thanos mixin", {"critical": "pager", "warning": "team-chat", "info": "team-digest"},
+                    {f"thanos-{component}": "generic" for component in THANOS_COMPONENTS},
+                    grafana={"dashboards": "grafana/dashboards", "datasources": "grafana/provisioning/datasources"})
     return out
 
 
-STACKS = {"thanos": build_thanos_stack}
+def _write_manifest(out: Path, name: str, severity_levels: dict, scrape_targets: dict, **sections) -> None:
+    """The manifest a team writes: its files, receivers per severity, target roles, and the
+    reference stack's Prometheus and Alertmanager services."""
+    reference = yaml.safe_load((ROOT / "stack/manifest.yml").read_text())
+    _write_yaml(out / "manifest.yml", {
+        "name": name,
+        "prometheus_config": "prometheus/prometheus.yml",
+        "alertmanager_config": "alertmanager/alertmanager.yml",
+        "severity_levels": severity_levels,
+        "scrape_targets": scrape_targets,
+        "services": {service: reference["services"][service] for service in REFERENCE_SERVICES},
+        **sections,
+    })
+
+
+# kube-prometheus's scrape of kubelet: one scrape config per path of one address, both renamed to
+# job "kubelet" by relabelling, the path kept as a label (its rules select metrics_path="/metrics").
+KUBELET_RELABEL = [{"target_label": "job", "replacement": "kubelet"},
+                   {"source_labels": ["__metrics_path__"], "target_label": "metrics_path"}]
+
+
+def kube_prometheus_config() -> dict:
+    return {
+        "global": {"scrape_interval": "30s", "evaluation_interval": "30s"},
+        "rule_files": ["rules/*.yaml"],
+        "alerting": {"alertmanagers": [{"static_configs": [{"targets": ["alertmanager:9093"]}]}]},
+        "scrape_configs": [
+            {"job_name": "node-exporter", "static_configs": [{"targets": ["node-exporter:9100"]}]},
+            {"job_name": "kube-state-metrics", "honor_labels": True,
+             "static_configs": [{"targets": ["kube-state-metrics:8443"]}]},
+            {"job_name": "serviceMonitor/monitoring/kubelet/0", "static_configs": [{"targets": ["kubelet:10250"]}],
+             "relabel_configs": KUBELET_RELABEL},
+            {"job_name": "serviceMonitor/monitoring/kubelet/1", "metrics_path": "/metrics/cadvisor",
+             "static_configs": [{"targets": ["kubelet:10250"]}], "relabel_configs": KUBELET_RELABEL},
+        ],
+    }
+
+
+def kube_alertmanager_config() -> dict:
+    """kube-prometheus's Alertmanager configuration, its inhibit rules included, with webhooks."""
+    return {
+        "route": {"receiver": "Default", "group_by": ["namespace"], "group_wait": "30s", "group_interval": "5m",
+                  "repeat_interval": "12h",
+                  "routes": [{"matchers": ['severity="critical"'], "receiver": "Critical"},
+                             {"matchers": ['alertname="Watchdog"'], "receiver": "Watchdog"}]},
+        "inhibit_rules": [
+            {"source_matchers": ['severity="critical"'], "target_matchers": ['severity=~"warning|info"'],
+             "equal": ["namespace", "alertname"]},
+            {"source_matchers": ['severity="warning"'], "target_matchers": ['severity="info"'],
+             "equal": ["namespace", "alertname"]},
+        ],
+        "receivers": [{"name": name, "webhook_configs": [{"url": f"http://{name.lower()}.example:5000/"}]}
+                      for name in ("Default", "Watchdog", "Critical")],
+    }
+
+
+def build_kube_stack(out: Path, rule_objects: Path) -> Path:
+    """Rules from Prometheus Operator PrometheusRule objects (their spec.groups, one plain rule file
+    per object) with the scrape jobs they select, kubelet's two paths on one address."""
+    out.mkdir(parents=True)
+    for source in sorted(rule_objects.glob("*.yaml")):
+        groups = yaml.safe_load(source.read_text())["spec"]["groups"]
+        _write_yaml(out / "prometheus/rules" / source.name, {"groups": groups})
+    _write_yaml(out / "prometheus/prometheus.yml", kube_prometheus_config())
+    _write_yaml(out / "alertmanager/alertmanager.yml", kube_alertmanager_config())
+    _write_manifest(out, "kube-prometheus rules", {"critical": "Critical", "warning": "Default", "info": "Default"},
+                    {"node-exporter": "node", "kube-state-metrics": "generic"})
+    return out
+
+
+STACKS = {"thanos": build_thanos_stack, "kube": build_kube_stack}
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in STACKS:
-        sys.exit(f"usage: python -m tests.real_stacks {{{','.join(STACKS)}}} OUT")
-    print(STACKS[sys.argv[1]](Path(sys.argv[2])))
+    if len(sys.argv) < 3 or sys.argv[1] not in STACKS:
+        sys.exit(f"usage: python -m tests.real_stacks {{{','.join(STACKS)}}} OUT [kube: PROMETHEUSRULE_DIR]")
+    print(STACKS[sys.argv[1]](Path(sys.argv[2]), *map(Path, sys.argv[3:])))

@@ -62,3 +62,25 @@ def test_an_alert_about_a_series_being_gone_is_not_waited_for_to_resolve_when_it
     assert not resolves_when_its_feed_stops(rule("absent_over_time(up[5m]) == 1"))
     assert resolves_when_its_feed_stops(rule("sum by (instance) (queue_depth) > 10"))
     assert resolves_when_its_feed_stops(rule("queue_depth >"))  # not loaded: nothing fires, nothing waits
+
+
+def test_an_inhibited_alert_is_told_by_the_stacks_inhibit_rules_and_what_fired():
+    from fixtures.scenarios.alert_watch import inhibiting_rule
+
+    config = {"inhibit_rules": [
+        {"source_matchers": ['severity="critical"'], "target_matchers": ['severity=~"warning|info"'],
+         "equal": ["namespace", "alertname"]},
+        {"source_match": {"alertname": "WorkerDown"}, "target_match_re": {"alertname": "Query.*"}},
+    ]}
+    warning = {"alertname": "Disk", "severity": "warning", "namespace": "a"}
+    critical = {"alertname": "Disk", "severity": "critical", "namespace": "a"}
+    assert inhibiting_rule(config, warning, [warning, critical]) == (config["inhibit_rules"][0], critical)
+    assert inhibiting_rule(config, warning, [warning, {**critical, "namespace": "b"}]) is None  # equal differs
+    assert inhibiting_rule(config, critical, [warning, critical]) is None
+    query = {"alertname": "QueryFailing", "severity": "info"}
+    assert inhibiting_rule(config, query, [{"alertname": "WorkerDown"}])[0] is config["inhibit_rules"][1]
+    assert inhibiting_rule(config, query, []) is None
+    observed = Observed()
+    observed.record_inhibited([{"labels": query, "status": {"state": "suppressed", "inhibitedBy": ["f1"]}},
+                               {"labels": warning, "status": {"state": "active", "inhibitedBy": []}}], 12.0)
+    assert list(observed.inhibited.values()) == [12.0] and len(observed.inhibited) == 1

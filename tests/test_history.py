@@ -69,3 +69,18 @@ def test_the_instrumentation_counts_on_through_the_history(tmp_path):
 def test_the_look_back_history_leaves_unfilled(expr, history_s, unfilled):
     recorded = {"job:x:rate1m": "sum by (job) (rate(x_total[1m]))"}
     assert unfilled_lookback_s(expr, recorded, history_s) == unfilled
+
+
+def test_a_hosts_cpu_counters_count_through_the_history_at_its_load_and_go_on_from_there(tmp_path):
+    """A 25 % busy host: over the pre-loaded hour its idle seconds grow 0.75 s a second (a rate()
+    rule reads 25 %, not a flat counter's 100 %), and the live scrape continues from the last one."""
+    target = build_target("node", "node-exporter:9100", "node", None)
+    made = history.build([(target, build_activity("host", {"cpu_busy": 0.25}))], [target], 600, {"node": 30.0}, None,
+                         tmp_path / "data")
+    idle = [points for series, points in dumped(made.blocks).items()
+            if "node_cpu_seconds_total" in series and 'mode="idle"' in series and 'cpu="0"' in series]
+    values = [v for v, _ in sorted(idle[0], key=lambda p: p[1])]
+    assert [round(b - a, 3) for a, b in itertools.pairwise(values)] == [22.5] * (len(values) - 1), values
+    live = next(s.value for family in target.registry.collect() for s in family.samples
+                if s.name == "node_cpu_seconds_total" and s.labels == {"cpu": "0", "mode": "idle"})
+    assert 0 <= live - values[-1] < 5, (values[-1], live)  # seconds of wall time since, not an hour's jump

@@ -94,3 +94,15 @@ def test_a_scenario_feeding_only_a_shared_host_is_told_from_one_with_its_own_ser
     assert plan.feeds_only_whole_targets("HighCPU-firing")
     assert not plan.feeds_only_whole_targets("PipelineFailing-firing")
     assert not plan.feeds_only_whole_targets("not-a-scenario")
+
+
+def test_a_rule_whose_window_is_beyond_any_preloaded_history_is_left_to_virtual_time():
+    from fixtures.scenarios.live_feed import beyond_the_run
+
+    day = AlertRule("NoUploadForADay", "g", Path("r.yml"), 1, "max_over_time(upload_time[1d]) < 1", 1)
+    slow = AlertRule("SlowForAnHour", "g", Path("r.yml"), 9, "x > 1", 9, for_="1h")
+    scenarios = [_scenario("NoUploadForADay-firing", "app"), _scenario("SlowForAnHour-firing", "app")]
+    kept, held = beyond_the_run(scenarios, [day, slow], [], real_time=False)
+    assert [s.name for s in kept] == ["SlowForAnHour-firing"]  # its for is shortened live: no wait
+    assert len(held) == 1 and held[0].startswith("NoUploadForADay-firing: 'NoUploadForADay' reads 1d back"), held
+    assert beyond_the_run(scenarios, [day, slow], [], real_time=True) == (scenarios, [])
