@@ -159,6 +159,7 @@ def test_a_rule_over_a_job_no_scrape_config_produces_is_a_must_finding_at_its_li
                     "Hosts/Query"):
         assert checks[(jobs, subject)]["status"] == "passed", checks[(jobs, subject)]
     assert run.result.ret == 1
+    run.result.stdout.fnmatch_lines(["conformance verdict: does not conform: * MUST check(s) fail; tested: *"])
 
 
 def test_metric_names_are_judged_where_a_role_declares_them_and_not_where_nothing_does(declared_run):
