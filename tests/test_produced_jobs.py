@@ -53,6 +53,8 @@ def test_a_job_whose_label_is_known_only_when_prometheus_runs_is_open_with_the_r
     assert found.jobs == {"svc": "svc"}
     assert any("'pods'" in reason and "service discovery" in reason for reason in found.open), found.open
     assert any("'federate'" in reason and "honor_labels" in reason for reason in found.open), found.open
+    included = produced_jobs({"scrape_config_files": ["jobs/*.yml"], "scrape_configs": []})
+    assert any("scrape_config_files" in reason for reason in included.open), included.open
 
 
 def test_relabel_expands_references_as_go_does():
@@ -159,6 +161,7 @@ def test_a_rule_over_a_job_no_scrape_config_produces_is_a_must_finding_at_its_li
                     "Hosts/Query"):
         assert checks[(jobs, subject)]["status"] == "passed", checks[(jobs, subject)]
     assert run.result.ret == 1
+    run.result.stdout.fnmatch_lines(["conformance verdict: does not conform: * MUST check(s) fail; tested: *"])
 
 
 def test_metric_names_are_judged_where_a_role_declares_them_and_not_where_nothing_does(declared_run):
