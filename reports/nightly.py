@@ -4,7 +4,10 @@ exits non-zero when there is any; a check that was failing already is in the rep
 
     python -m reports.nightly RESULTS_JSON [KEPT_JSON]
 
-With KEPT_JSON, a complete run is kept there as the next night's baseline and previous results.
+With KEPT_JSON, a night that needs no look is kept there as the next night's baseline and previous
+results: complete, no check failing, every behaviour change acknowledged. Any other night leaves the
+last such night in place, so that what fails or changed unacknowledged stays news every night until
+it is fixed or acknowledged, rather than becoming the norm the next night compares with.
 """
 
 from __future__ import annotations
@@ -30,6 +33,18 @@ def findings(results: dict) -> list[str]:
     return found
 
 
+def _not_adopted(results: dict, found: list[str]) -> str:
+    """Why tonight cannot be the next night's baseline; empty when it can."""
+    if results.get("interrupted"):
+        return "the run is incomplete"
+    failing = sum(c["status"] in ("failed", "error") for c in results.get("checks", []))
+    if failing:  # failing already counts too: adopted, it would make the failure the norm
+        return f"{failing} check(s) fail"
+    if found:
+        return "a behaviour change is not acknowledged"
+    return ""
+
+
 def _on(check: dict) -> str:
     versions = check.get("versions") or {}
     return f" on {', '.join(f'{c} {v}' for c, v in versions.items())}" if versions else ""
@@ -47,9 +62,13 @@ def main(argv: list[str]) -> int:
     found = findings(results)
     for line in found:
         print(f"nightly: {line}")
-    if len(argv) == 2 and not results.get("interrupted"):
-        shutil.copyfile(path, argv[1])
-        print(f"nightly: kept as the next night's baseline: {argv[1]}")
+    if len(argv) == 2:
+        held_back = _not_adopted(results, found)
+        if held_back:
+            print(f"nightly: not kept as the next night's baseline ({held_back}); {argv[1]} stays as it was")
+        else:
+            shutil.copyfile(path, argv[1])
+            print(f"nightly: kept as the next night's baseline: {argv[1]}")
     if results.get("versions"):  # what an upgrade would change: news for the reader, not a failure of the night
         print(f"nightly: {len(results.get('version_differences', []))} check(s) differ between the versions "
               f"{' / '.join(', '.join(f'{c} {v}' for c, v in s.items()) for s in results['versions'])}")

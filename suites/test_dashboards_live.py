@@ -272,8 +272,7 @@ def _verdict(result, truth, fact) -> str | None:
             return None
         return f"shows {last if len(last) != 1 else round(last[0], 4)}; expected {truth.describe(fact.value)}"
     shown = {tuple(s.labels.get(name, "") for name in fact.by): s.last for s in result.series}
-    wrong = {key: value for key, value in shown.items()
-             if key not in fact.per_series or not truth.agrees(value, fact.per_series[key])}
+    wrong = {key: value for key, value in shown.items() if not truth.agrees_for(fact, key, value)}
     unshown = sorted(set(fact.per_series) - set(shown))
     if not wrong and not unshown:
         return None

@@ -66,7 +66,8 @@ def build_thanos_stack(out: Path) -> Path:
     out.mkdir(parents=True)
     prometheus = out / "prometheus"
     prometheus.mkdir()
-    for name in ("alerts.yaml", "rules.yaml"):
+    # tests.yaml, the mixin's own promtool tests, beside the rule files its rule_files name.
+    for name in ("alerts.yaml", "rules.yaml", "tests.yaml"):
         shutil.copyfile(THANOS / name, prometheus / name)
     _write_yaml(prometheus / "prometheus.yml", thanos_prometheus_config())
     _write_yaml(out / "alertmanager/alertmanager.yml", thanos_alertmanager_config())

@@ -5,6 +5,7 @@ be just rules, and the generic series vocabulary feeds any metric. Static runs o
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -214,3 +215,35 @@ def test_written_out_derived_scenarios_are_kept_as_hand_written_ones(tmp_path, r
     assert second.report["coverage"][0]["source"] == "handwritten", second.report["coverage"]
     assert second.report["coverage"][0]["outcome"] == "passes", second.report["coverage"]
     assert not [c for c in second.report["checks"] if c["status"] in ("failed", "error")]
+
+
+def test_written_promtool_tests_pass_under_promtool_as_written_from_anywhere(tmp_path, run_suites):
+    """promtool compares annotations (rendered here from templates) and reads rule_files relative to
+    the test file: the written tests carry both, and the recording rule another file defines."""
+    stack_dir = _rules_only_stack(tmp_path)
+    write_text(stack_dir / "prometheus" / "recorded.yml", """groups:
+  - name: kafka-recorded
+    rules:
+      - record: consumergroup:kafka_consumergroup_lag:sum
+        expr: sum by (consumergroup) (kafka_consumergroup_lag)
+      - alert: RecordedLagHigh
+        expr: consumergroup:kafka_consumergroup_lag:sum > 1000
+        labels: {severity: warning}
+        annotations: {summary: "{{ $labels.consumergroup }} lags {{ $value | humanize }}"}
+""")
+    config = yaml.safe_load((stack_dir / "prometheus" / "prometheus.yml").read_text())
+    write_text(stack_dir / "prometheus" / "prometheus.yml", yaml.safe_dump({**config, "rule_files": ["kafka.yml", "recorded.yml"]}))
+    written = tmp_path / "written"
+
+    run = run_suites(stack_dir, 300, "--write-scenarios", str(written))
+
+    tests = sorted((written / "promtool").glob("*.test.yml"))
+    assert len(tests) == 2, run.result.stdout.str()
+    for test in tests:
+        rule_files = yaml.safe_load(test.read_text())["rule_files"]
+        assert rule_files and not [f for f in rule_files if Path(f).is_absolute()], (test, rule_files)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    completed = subprocess.run(["promtool", "test", "rules", *(str(t) for t in tests)], cwd=elsewhere,
+                               capture_output=True, text=True, check=False, timeout=120)
+    assert completed.returncode == 0, completed.stdout + completed.stderr

@@ -63,7 +63,8 @@ def test_a_stack_of_just_dashboards_checks_them_and_skips_every_other_part_for_a
         "suites/test_alerts_live.py", "suites/test_alerts_routing.py", "suites/test_alerts_virtual.py",
         "suites/test_dashboards_live.py", "suites/test_live_smoke.py", "suites/test_logs_live.py",
         "suites/test_logs_static.py", "suites/test_static_alertmanager.py", "suites/test_static_prometheus.py",
-        "suites/test_static_traces.py", "suites/test_traces_live.py", "suites/test_upgrade.py"}, left_out
+        "suites/test_static_traces.py", "suites/test_traces_live.py", "suites/test_upgrade.py",
+        "suites/test_promtool_tests.py"}, left_out
     assert "declares no prometheus_config" in left_out["suites/test_static_prometheus.py"], left_out
     assert "declares no logs" in left_out["suites/test_logs_static.py"], left_out
     assert "declares no tracing" in left_out["suites/test_traces_live.py"], left_out
@@ -85,7 +86,7 @@ def test_a_stack_of_just_logs_checks_them_and_skips_every_other_part_for_a_reaso
         "suites/test_alerts_live.py", "suites/test_alerts_routing.py", "suites/test_alerts_virtual.py",
         "suites/test_dashboards_live.py", "suites/test_dashboards_static.py", "suites/test_live_smoke.py",
         "suites/test_static_alertmanager.py", "suites/test_static_prometheus.py", "suites/test_static_traces.py",
-        "suites/test_traces_live.py", "suites/test_upgrade.py"}, left_out
+        "suites/test_traces_live.py", "suites/test_upgrade.py", "suites/test_promtool_tests.py"}, left_out
     assert "declares no grafana" in left_out["suites/test_dashboards_static.py"], left_out
     assert "declares no prometheus_config" in left_out["suites/test_live_smoke.py"], left_out
     logs = [c for c in run.report["checks"] if c["component"] == "logs" and c["check"] != "part of this stack"]

@@ -1,0 +1,21 @@
+"""The team's own promtool unit tests (the manifest's promtool_tests), each test group a check."""
+
+import pytest
+
+from fixtures.checks import at, expect, fail_config
+from fixtures.team_promtool_tests import failed_lines, run_group
+
+pytestmark = pytest.mark.stack_section("promtool_tests", what="the team's own promtool tests")
+
+
+@pytest.mark.conformance(component="prometheus", check="the team's promtool test passes", phase="virtual",
+                         subject_kind="promtool_test_group", level="MUST")
+def test_team_promtool_test(promtool_test_group, report_dir):
+    group = promtool_test_group
+    if group.error is not None:
+        fail_config(group.error)
+    result = run_group(group, report_dir / "promtool-tests")
+    lines = [] if result.ok else failed_lines(group, result.output)
+    where = ", ".join(f"{group.file}:{line}" for line in lines)
+    expect(result.ok, f"{where}: promtool test rules fails the test group at line {group.line}:\n{result.output}",
+           at(group.file, lines[0] if lines else group.line))
