@@ -1,0 +1,113 @@
+"""Rule shapes the grid alone had no answer for, and proofs that a rule can never fire, each proof
+beside a valid near twin that must be derived, not flagged (a wrong proof is worse than none).
+
+The rules are written for these tests. All are derived in one batch, as the harness does.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fixtures.derivation import Derived, Underivable, derive, solver
+from fixtures.rules import AlertRule
+
+pytestmark = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
+
+DERIVABLE = {
+    # exact values: the firing value is the one the rule names, on no grid
+    "exact_value": ("backup_job_status == 3", "1m"),
+    # all inputs at once: each alone at its usual value is quiet
+    "health_zero_with_guard": ("queue_consumers == 0 and queue_messages_ready > 100", "2m"),
+    "two_gauges_compared": ("replica_lag_seconds > replica_lag_budget_seconds and replica_paused == 0", "0m"),
+    "guarded_ratio_and_flag": (("volume_used_bytes / volume_size_bytes * 100 > 85 and volume_size_bytes > 0 "
+                               "and on (instance, volume) volume_readonly == 0"), "5m"),
+    "timestamp_and_flag": (("time() - export_last_success_timestamp_seconds > 120 and export_enabled == 1 "
+                           "and export_running == 0"), "0m"),
+    "absent_side_and_difference": ("(deploy_spec_hash unless deploy_applied_hash) * (pods_wanted != pods_ready) > 0",
+                                   "0m"),
+    # label values a regex allows, shared by both sides of a join
+    "regex_label_shared": (('sum by (job) (rate(batch_failures_total{job=~".*nightly.*"}[5m])) / sum by (job) '
+                           "(rate(batch_runs_total[5m])) > 0.1"), "1m"),
+}
+# name: (rule, reason, its valid near twin)
+CANNOT_FIRE = {
+    "sum_of_zeros_positive": ("sum by (pool) (worker_busy == 0) > 0", "no finite values",
+                              "sum by (pool) (worker_busy == 0) >= 0"),
+    "series_joined_with_itself": ('100 / cache_bytes * cache_bytes{area=~"hot|warm"} < 20 and cache_bytes > 0',
+                                  "no finite values",
+                                  ('100 / cache_bytes{area="all"} * on (instance) group_right cache_bytes'
+                                  '{area=~"hot|warm"} < 20 and on (instance) cache_bytes{area="all"} > 0')),
+    "contradictory_guards": ("fan_rpm > 5000 and fan_rpm < 3000", "no finite values",
+                             "fan_rpm > 5000 and fan_rpm < 8000"),
+    "aggregation_against_scraped": ("count(shard_ready) / shards_expected < 1", "can never have matching label sets",
+                                    "count(shard_ready) / sum(shards_expected) < 1"),
+    "aggregation_against_product": ("sum by (instance) (tx_bytes) / (link_speed * link_duplex) > 0.9",
+                                    "can never have matching label sets",
+                                    ("sum by (instance) (tx_bytes) / sum by (instance) (link_speed * link_duplex) "
+                                    "> 0.9")),
+    "and_across_ignoring": ("sum by (job) (errors) > 0 and ignoring (instance) sum by (job, zone) (calls) > 0",
+                            "can never have matching label sets",
+                            "sum by (job) (errors) > 0 and ignoring (zone) sum by (job, zone) (calls) > 0"),
+}
+
+
+def rule(name: str, expr: str, for_: str = "0m") -> AlertRule:
+    return AlertRule(name, "shapes", Path("shapes_test.yml"), 7, expr, 8, for_=for_, labels={"severity": "page"},
+                     annotations={"summary": "{{ $labels.instance }}"})
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> dict[str, Derived | Underivable]:
+    rules = [rule(name, expr, for_) for name, (expr, for_) in DERIVABLE.items()]
+    rules += [rule(name, expr) for name, (expr, _, _) in CANNOT_FIRE.items()]
+    rules += [rule(f"{name}_twin", twin) for name, (_, _, twin) in CANNOT_FIRE.items()]
+    found = derive(rules, [], scrape_interval_s=15, evaluation_interval_s=15, job="svc", instance="svc:8080",
+                   directory=tmp_path_factory.mktemp("shapes"))
+    return {result.rule.name: result for result in found}
+
+
+@pytest.mark.parametrize("name", list(DERIVABLE))
+def test_each_shape_gets_a_verified_firing_and_near_miss(results, name):
+    result = results[name]
+    assert isinstance(result, Derived), f"{name}: {result.reason}"
+    assert result.expected_labels and result.inputs["firing_value"] != result.inputs["near_miss_value"]
+
+
+def test_an_exact_value_fires_only_at_that_value(results):
+    assert results["exact_value"].inputs["firing_value"] == 3.0
+
+
+def test_a_regex_matched_label_is_shared_by_both_sides(results):
+    jobs = {s.label_dict["job"] for s in results["regex_label_shared"].firing}
+    assert len(jobs) == 1 and "nightly" in jobs.pop(), results["regex_label_shared"].firing
+
+
+@pytest.mark.parametrize("name", list(CANNOT_FIRE))
+def test_a_rule_that_cannot_fire_is_a_finding_with_its_reason(results, name):
+    result = results[name]
+    assert isinstance(result, Underivable) and result.cannot_fire, result
+    assert CANNOT_FIRE[name][1] in result.reason, result.reason
+
+
+@pytest.mark.parametrize("name", list(CANNOT_FIRE))
+def test_the_valid_near_twin_of_each_proof_is_derived(results, name):
+    twin = results[f"{name}_twin"]
+    assert isinstance(twin, Derived), f"{name}_twin is flagged or missed: {twin.reason}"
+
+
+@pytest.mark.parametrize(("expr", "proved"), [
+    ("x > 5 and x < 3", True),
+    ("x > 5 and on (job) x < 3", False),  # two series of x with one job may differ
+    ("max by (name) (x) != min by (name) (x)", False),  # two elements, not one
+    ("100 / x * x < 20", False),  # x / 0 may be any value to the proof: it claims less than it could
+    ("100 / x * x < 20 and x > 0", True),
+    ("100 / x * x > 100 and x > 0", False),  # 100 / 3 * 3 is 100.00000000000001 in floats
+    ("rate(r[5m]) < 0", True),
+    ("delta(r[5m]) < 0", False),
+    ("count(x) < 1", True),
+    ("sum(x == 2) == 3", True),  # n series at 2 sum to 2n
+    ("sum(x == 2) == 4", False),
+])
+def test_proofs_are_sound_on_their_near_twins(expr, proved):
+    assert solver.unreachable(expr, {}) is proved
