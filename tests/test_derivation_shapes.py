@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.derivation import Derived, Underivable, derive, solver
+from fixtures.derivation.shapes import shape_class
 from fixtures.rules import AlertRule
 
 pytestmark = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
@@ -29,6 +30,10 @@ DERIVABLE = {
     # label values a regex allows, shared by both sides of a join
     "regex_label_shared": (('sum by (job) (rate(batch_failures_total{job=~".*nightly.*"}[5m])) / sum by (job) '
                            "(rate(batch_runs_total[5m])) > 0.1"), "1m"),
+    # several series that must differ, or be many
+    "versions_differ": ("count(count by (release) (app_build_info)) > 1", "10m"),
+    "even_quorum": ("count(raft_peer_up) % 2 == 0", "5m"),
+    "generations_disagree": ("max by (cluster) (config_generation) != min by (cluster) (config_generation)", "0m"),
 }
 # name: (rule, reason, its valid near twin)
 CANNOT_FIRE = {
@@ -78,6 +83,15 @@ def test_an_exact_value_fires_only_at_that_value(results):
     assert results["exact_value"].inputs["firing_value"] == 3.0
 
 
+def test_series_that_must_differ_are_fed_as_several_series_and_the_near_miss_as_one(results):
+    result = results["versions_differ"]
+    releases = {s.label_dict.get("release") for s in result.firing}
+    assert len(result.firing) == 2 and len(releases) == 2, result.firing
+    assert len(result.near_miss) == 1
+    values = {s.shape.value for s in results["generations_disagree"].firing}
+    assert len(values) == 2, results["generations_disagree"].firing
+
+
 def test_a_regex_matched_label_is_shared_by_both_sides(results):
     jobs = {s.label_dict["job"] for s in results["regex_label_shared"].firing}
     assert len(jobs) == 1 and "nightly" in jobs.pop(), results["regex_label_shared"].firing
@@ -111,3 +125,20 @@ def test_the_valid_near_twin_of_each_proof_is_derived(results, name):
 ])
 def test_proofs_are_sound_on_their_near_twins(expr, proved):
     assert solver.unreachable(expr, {}) is proved
+
+
+@pytest.mark.parametrize(("expr", "shape"), [
+    ("printer_state == 3", "exact value"),
+    ('absent(up{job="spooler"})', "absent"),
+    ("count(count by (release) (app_build_info)) > 1", "several series"),
+    ("max by (cluster) (generation) != min by (cluster) (generation)", "several series"),
+    ("time() - last_sync_timestamp > 600", "relative to evaluation time"),
+    ("tasks == 0 and on (instance) (tasks offset 1h > 0)", "changes over time"),
+    ("histogram_quantile(0.9, rate(wait_seconds_bucket[5m])) > 2", "histogram"),
+    ("used / size * 100 > 80 and size > 0", "join with guard"),
+    ("used / size > 0.8", "ratio or join"),
+    ("increase(crashes_total[1h]) > 3", "counter rate"),
+    ("temperature > 80", "threshold"),
+])
+def test_coverage_names_the_shape_class_of_each_rule(expr, shape):
+    assert shape_class(expr) == shape
