@@ -34,6 +34,11 @@ DERIVABLE = {
     "versions_differ": ("count(count by (release) (app_build_info)) > 1", "10m"),
     "even_quorum": ("count(raft_peer_up) % 2 == 0", "5m"),
     "generations_disagree": ("max by (cluster) (config_generation) != min by (cluster) (config_generation)", "0m"),
+    # inputs that change over time: a step, flips, a trend, a count of increases
+    "dropped_to_zero": ("jobs_queued == 0 and on (instance) (jobs_queued offset 1h > 0)", "10m"),
+    "flips_with_for": ('changes(link_state{port="uplink"}[1m]) > 0', "2m"),
+    "trend_reaches_zero": ("predict_linear(battery_charge_ratio[30m], 2 * 3600) <= 0", "5m"),
+    "increase_with_for": ("increase(oom_kills_total[15m]) > 3", "10m"),
 }
 # name: (rule, reason, its valid near twin)
 CANNOT_FIRE = {
@@ -90,6 +95,14 @@ def test_series_that_must_differ_are_fed_as_several_series_and_the_near_miss_as_
     assert len(result.near_miss) == 1
     values = {s.shape.value for s in results["generations_disagree"].firing}
     assert len(values) == 2, results["generations_disagree"].firing
+
+
+def test_a_value_compared_with_itself_earlier_steps_late_enough(results):
+    result = results["dropped_to_zero"]
+    [series] = result.firing
+    assert series.shape.kind == "steps" and series.shape.steps[-1][1] == 0.0, series
+    [near] = result.near_miss
+    assert near.shape.steps[-1][1] != 0.0, near
 
 
 def test_a_regex_matched_label_is_shared_by_both_sides(results):
