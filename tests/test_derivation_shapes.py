@@ -155,3 +155,9 @@ def test_proofs_are_sound_on_their_near_twins(expr, proved):
 ])
 def test_coverage_names_the_shape_class_of_each_rule(expr, shape):
     assert shape_class(expr) == shape
+
+
+def test_a_recorded_series_read_at_another_time_is_not_the_series_now():
+    recording = {"x_doubled": {"record": "x_doubled", "expr": "x * 2"}}
+    assert solver.unreachable("x_doubled > 5 and x < 2", recording)  # one x series behind both
+    assert solver.unreachable("x_doubled > 5 and x_doubled offset 1h < 3", recording) is None
