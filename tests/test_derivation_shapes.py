@@ -5,11 +5,13 @@ The rules are written for these tests. All are derived in one batch, as the harn
 """
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
-from fixtures.derivation import Derived, Underivable, derive, solver
+from fixtures.derivation import Derived, Underivable, derive, solver, to_scenario_files
 from fixtures.derivation.shapes import shape_class
 from fixtures.rules import AlertRule
 
@@ -32,6 +34,7 @@ DERIVABLE = {
                            "(rate(batch_runs_total[5m])) > 0.1"), "1m"),
     # several series that must differ, or be many
     "versions_differ": ("count(count by (release) (app_build_info)) > 1", "10m"),
+    "values_differ_per_group": ("count by (flag) (count by (flag, value) (feature_flag_value)) > 1", "5m"),
     "even_quorum": ("count(raft_peer_up) % 2 == 0", "5m"),
     "generations_disagree": ("max by (cluster) (config_generation) != min by (cluster) (config_generation)", "0m"),
     # inputs that change over time: a step, flips, a trend, a count of increases
@@ -82,6 +85,25 @@ def test_each_shape_gets_a_verified_firing_and_near_miss(results, name):
     result = results[name]
     assert isinstance(result, Derived), f"{name}: {result.reason}"
     assert result.expected_labels and result.inputs["firing_value"] != result.inputs["near_miss_value"]
+
+
+def test_each_derived_pair_passes_promtool_alone_against_the_rule_as_written(results, tmp_path):
+    """The search packs candidates into shared test entries; the pair written out must still hold
+    alone (a label the packing sets must not be one several series of an input differ in)."""
+    rules = [{"alert": name, "expr": expr, "for": for_, "labels": {"severity": "page"}}
+             for name, (expr, for_) in DERIVABLE.items()]
+    rule_file = tmp_path / "shapes_test.yml"
+    rule_file.write_text(yaml.safe_dump({"groups": [{"name": "shapes", "rules": rules}]}))
+    failed = {}
+    for name in DERIVABLE:
+        test = to_scenario_files(results[name])[f"{name}.derived.test.yml"]
+        test["rule_files"] = [str(rule_file)]
+        path = tmp_path / f"{name}.test.yml"
+        path.write_text(yaml.safe_dump(test))
+        run = subprocess.run(["promtool", "test", "rules", str(path)], capture_output=True, text=True, check=False)
+        if run.returncode:
+            failed[name] = run.stdout[-600:] + run.stderr[-300:]
+    assert not failed, failed
 
 
 def test_an_exact_value_fires_only_at_that_value(results):
