@@ -40,6 +40,7 @@ DERIVABLE = {
     # inputs that change over time: a step, flips, a trend, a count of increases
     "dropped_to_zero": ("jobs_queued == 0 and on (instance) (jobs_queued offset 1h > 0)", "10m"),
     "dropped_from_high": ("orders_pending == 0 and on (instance) (orders_pending offset 20m > 500)", "5m"),
+    "rate_halved": ("rate(orders_created_total[10m]) < 0.5 * rate(orders_created_total[10m] offset 30m)", "5m"),
     "growth_longer_than_its_offset": ("sessions_open - sessions_open offset 10m > 50", "30m"),
     "flips_with_for": ('changes(link_state{port="uplink"}[1m]) > 0', "2m"),
     "trend_reaches_zero": ("predict_linear(battery_charge_ratio[30m], 2 * 3600) <= 0", "5m"),
