@@ -32,6 +32,10 @@ DERIVABLE = {
     # label values a regex allows, shared by both sides of a join
     "regex_label_shared": (('sum by (job) (rate(batch_failures_total{job=~".*nightly.*"}[5m])) / sum by (job) '
                            "(rate(batch_runs_total[5m])) > 0.1"), "1m"),
+    # a matcher on one side of a one-to-one join: series of another metric with that label pair
+    # with it (no proof: http_requests_total may well have a code label)
+    "matcher_on_one_side": ('rate(http_errors_total{code=~"5.."}[5m]) / rate(http_requests_total[5m]) > 0.05',
+                            "5m"),
     # several series that must differ, or be many
     "versions_differ": ("count(count by (release) (app_build_info)) > 1", "10m"),
     "values_differ_per_group": ("count by (flag) (count by (flag, value) (feature_flag_value)) > 1", "5m"),
