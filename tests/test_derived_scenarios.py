@@ -70,6 +70,9 @@ def test_the_seed_without_scenarios_fails_the_rules_that_cannot_fire_with_their_
     assert coverage["DatabaseConnectionPoolExhausted"]["source"] == "none"
     assert coverage["DatabaseConnectionPoolExhausted"]["reason"]
     assert coverage["DataQualityLow"]["source"] == "derived"
+    # Each rule's shape class, so a run shows where derivation is weak.
+    assert coverage["DataQualityLow"]["shape"] == "threshold"
+    assert coverage["DatabaseConnectionPoolExhausted"]["shape"] == "ratio or join"
 
 
 # Broken copies of the reference rules: each fails the check that exists for it, at its file and line.
