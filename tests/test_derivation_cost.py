@@ -24,7 +24,7 @@ from fixtures.scenarios.derived import write_scenarios
 from fixtures.scenarios.model import load_scenario
 from fixtures.scenarios.suite import ScenarioSet, run_virtual
 from fixtures.stack import Stack
-from fixtures.subjects import alert_rules
+from fixtures.subjects import alert_rules, rule_files
 from tests.textfiles import write_text
 
 WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
@@ -137,9 +137,9 @@ def test_a_call_that_outlives_its_deadline_costs_only_the_slow_rule(tmp_path, mo
 
 
 def test_written_scenarios_keep_the_intervals_they_were_proven_at_and_their_promtool_test_passes(slo, tmp_path):
-    _, scenarios = slo
+    stack, scenarios = slo
     [slowest] = [r for r in scenarios.derived_results() if r.rule.name == "SLOBurnSlowest"]
-    written = write_scenarios([slowest], tmp_path / "written")
+    written = write_scenarios([slowest], tmp_path / "written", rule_files(stack))
     loaded = [load_scenario(path) for path in written if not path.name.endswith(".test.yml")]
     assert {s.kind for s in loaded} == {"firing", "silent"}
     assert {s.intervals for s in loaded} == {(slowest.inputs["scrape_interval_s"], slowest.inputs["evaluation_interval_s"])}
