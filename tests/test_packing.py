@@ -115,7 +115,7 @@ def test_a_merged_test_promtool_refuses_is_run_again_test_by_test(tmp_path):
     for name, expr in (("Good", "vector(1) > 0"), ("Broken", "vector(1) >")):
         rules = RuleFile.write(tmp_path / f"{name}.rules.yml", [{"name": name, "rules": [{"alert": name, "expr": expr}]}])
         document = unit_test_document([rules], "15s", [{"name": name, "interval": "15s", "input_series": [],
-                                                   "alert_rule_test": [{"eval_time": "15s", "alertname": name}]}])
+                                                        "alert_rule_test": [{"eval_time": "15s", "alertname": name}]}])
         path = tmp_path / f"{name}.test.yml"
         path.write_text(json.dumps(document))
         scenario = Scenario(name, path, "", "firing", name, 15.0, {})
