@@ -1,0 +1,93 @@
+"""summary.md: the run as a pull request reads it (GitHub's step summary, a merge request
+comment): the verdict, the coverage line, the behaviour changes by cause and the failures, each at
+its file and line as the repository names it. Bounded: a large run's tables show the first rows and
+say how many more report.html holds (GitHub takes at most 1 MiB of step summary)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from reports.coverage_line import coverage_line
+from reports.findings import findings
+from reports.model import RunResults
+
+ROWS = 50  # per table
+
+
+def write_summary(run: RunResults, directory: Path) -> Path:
+    path = directory / "summary.md"
+    path.write_text(render(run), encoding="utf-8")
+    return path
+
+
+def render(run: RunResults) -> str:
+    counts = run.counts()
+    lines = [f"## Conformance: {_cell(run.stack_name)}", "", f"**{verdict(run)}**", "",
+             ", ".join(f"{n} {status}" for status, n in counts.items() if n) + f" · {run.duration_s:.1f} s"]
+    covered = coverage_line(run.summary())
+    if covered:
+        lines += ["", covered]
+    lines += _behaviour(run) + _failures(run)
+    return "\n".join(lines) + "\n"
+
+
+def verdict(run: RunResults) -> str:
+    """As report.html's banner says it: incomplete, does not conform, or conforms."""
+    must = sum(1 for check in run.checks if check.failing and check.level == "MUST")
+    if run.interrupted:
+        return f"incomplete: {run.interrupted['reason']}; {run.not_run} of {len(run.checks)} checks did not run. " \
+               "No verdict of conformance."
+    return f"does not conform: {must} MUST check(s) fail" if must else "conforms: every MUST check passes"
+
+
+def _behaviour(run: RunResults) -> list[str]:
+    diff = run.behaviour_changes
+    if not diff:
+        return []
+    causes = diff.get("causes", [])
+    lines = ["", f"### What behaves differently: {len(causes)} change(s), {diff['unacknowledged']} not acknowledged", ""]
+    if not causes:
+        return lines + ["No behaviour change against the baseline."]
+    lines += ["| change | where | affects | acknowledged |", "| --- | --- | --- | --- |"]
+    for cause in causes[:ROWS]:
+        where = run.in_repository(cause)
+        effects = "".join(f"<br>{_cell(text)}" for text in cause["effects"])
+        lines.append(f"| {_cell(cause['text'])}{effects} | {_where(where, cause.get('line'))} | "
+                     f"{_cell(', '.join(cause['affects']))} | "
+                     + (f"intended: {_cell(cause['why'])}" if cause["intended"] else "**not acknowledged**") + " |")
+    return lines + _more(len(causes))
+
+
+def _failures(run: RunResults) -> list[str]:
+    found = findings(run)
+    failing = sum(len(finding.checks) for finding in found)
+    lines = ["", f"### What fails: {failing} check(s) at {len(found)} place(s)", ""]
+    if not found:
+        return lines + ["Nothing fails."]
+    lines += ["| level | where | check | message |", "| --- | --- | --- | --- |"]
+    for finding in found[:ROWS]:
+        for check in finding.checks[:5]:
+            lines.append(f"| {check.level} | {_where(finding.file, finding.line)} | {_cell(check.check)} "
+                         f"[{_cell(check.subject)}] | {_cell(_first_line(check.message))} |")
+        if len(finding.checks) > 5:
+            lines.append(f"| | | and {len(finding.checks) - 5} more check(s) here: report.html | |")
+    return lines + _more(len(found))
+
+
+def _more(count: int) -> list[str]:
+    return ["", f"… and {count - ROWS} more in report.html."] if count > ROWS else []
+
+
+def _where(file: str | None, line: int | None) -> str:
+    return f"`{file}:{line}`" if file and line else f"`{file}`" if file else "–"
+
+
+def _first_line(message: str, limit: int = 300) -> str:
+    text = (message or "").strip().splitlines()[0] if (message or "").strip() else ""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _cell(text: str) -> str:
+    """Text of the stack's (names, messages) as a table cell: no markup, no cell break."""
+    return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
