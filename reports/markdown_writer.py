@@ -13,6 +13,7 @@ from reports.findings import findings
 from reports.model import RunResults
 
 ROWS = 50  # per table
+EFFECTS = 5  # per behaviour change: what it brings about, the subjects it affects
 
 
 def write_summary(run: RunResults, directory: Path) -> Path:
@@ -52,9 +53,12 @@ def _behaviour(run: RunResults) -> list[str]:
     lines += ["| change | where | affects | acknowledged |", "| --- | --- | --- | --- |"]
     for cause in causes[:ROWS]:
         where = run.in_repository(cause)
-        effects = "".join(f"<br>{_cell(text)}" for text in cause["effects"])
-        lines.append(f"| {_cell(cause['text'])}{effects} | {_where(where, cause.get('line'))} | "
-                     f"{_cell(', '.join(cause['affects']))} | "
+        effects = "".join(f"<br>{_cell(text)}" for text in cause["effects"][:EFFECTS])
+        if len(cause["effects"]) > EFFECTS:
+            effects += f"<br>and {len(cause['effects']) - EFFECTS} more"
+        affects = ", ".join(cause["affects"][:EFFECTS]) + (
+            f" and {len(cause['affects']) - EFFECTS} more" if len(cause["affects"]) > EFFECTS else "")
+        lines.append(f"| {_cell(cause['text'])}{effects} | {_where(where, cause.get('line'))} | {_cell(affects)} | "
                      + (f"intended: {_cell(cause['why'])}" if cause["intended"] else "**not acknowledged**") + " |")
     return lines + _more(len(causes))
 
