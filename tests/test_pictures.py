@@ -30,7 +30,10 @@ def _rule(expr: str) -> AlertRule:
     ("0.8 > data_quality_score", ("data_quality_score{}", "<", 0.8)),
     ("(1 - a / b) * 100 > 85", ("(1 - a{} / b{}) * 100", ">", 85.0)),
     ("a > b", ("a{}", ">", None)),
+    ("(a > 1) and on (x) b > 2", ("a{}", ">", 1.0)),
+    ("((a < 1)) unless b", ("a{}", "<", 1.0)),
     ("a and b", None),
+    ("absent(up == 1)", None),
 ])
 def test_the_compared_side_and_threshold_of_an_expression(expr, expected):
     assert compared(_rule(expr)) == expected
