@@ -106,9 +106,13 @@ def _by_cause(changes: list[dict], before: dict, now: dict) -> list[dict]:
     changed: dict[str, dict[str, dict]] = {}
     for change in changes:
         changed.setdefault(change["subject"], {}).setdefault(change["field"], change)
+    # The changed routes and the receivers each reaches, in either run: found once, not per rule.
+    routes = [(route, set(_listed(before, route, "reaches")) | set(_listed(now, route, "reaches")))
+              for route in sorted(changed) if _entry(before, now, route).get("kind") == "route"]
     rows: dict[tuple, dict] = {}
+    listed: dict[tuple, set] = {}  # per row, the subjects its affects name (a set: ten thousand rules may)
     for change in changes:
-        subject, field = _cause(change, changed, before, now)
+        subject, field = _cause(change, changed, routes, before, now)
         change["cause"] = {"subject": subject, "field": field}
         entry = _entry(before, now, subject)
         row = rows.get((subject, field))
@@ -118,8 +122,10 @@ def _by_cause(changes: list[dict], before: dict, now: dict) -> list[dict]:
                 "subject": subject, "field": field, "text": own["text"], "file": entry.get("file"),
                 "line": (entry.get("lines") or {}).get(field) or entry.get("line"),
                 "affects": _reached(subject, entry, before, now), "effects": [], "changes": []}
+            listed[(subject, field)] = {subject, *row["affects"]}
         row["changes"].append(change)
-        if change["subject"] not in (*row["affects"], subject):
+        if change["subject"] not in listed[(subject, field)]:
+            listed[(subject, field)].add(change["subject"])
             row["affects"].append(change["subject"])
         if change["text"] != row["text"]:
             row["effects"].append(change["text"])
@@ -131,7 +137,7 @@ def _entry(before: dict, now: dict, subject: str) -> dict:
     return entry if isinstance(entry, dict) else {}
 
 
-def _cause(change: dict, changed: dict, before: dict, now: dict) -> tuple[str, str]:
+def _cause(change: dict, changed: dict, routes: list[tuple[str, set]], before: dict, now: dict) -> tuple[str, str]:
     """(subject, field) of the element of the configuration that brought ``change`` about."""
     subject, field = change["subject"], change["field"]
     mine = changed.get(subject, {})
@@ -149,8 +155,7 @@ def _cause(change: dict, changed: dict, before: dict, now: dict) -> tuple[str, s
         for name in sorted(receivers):
             if f"receiver {name}" in changed:
                 return f"receiver {name}", next(iter(changed[f"receiver {name}"]))
-    for route in sorted(s for s in changed if _entry(before, now, s).get("kind") == "route"):
-        reached = set(_listed(before, route, "reaches")) | set(_listed(now, route, "reaches"))
+    for route, reached in routes:
         if reached & receivers:
             fields = changed[route]
             return route, next((f for f in ("receiver", "continue", "subject") if f in fields), next(iter(fields)))

@@ -12,6 +12,7 @@ from fixtures.checks import at, expect, not_applicable
 from fixtures.plugin import BASELINE_KEY, BEHAVIOUR_KEY, STACK_KEY, behaviour_of
 
 pytestmark = pytest.mark.behaviour_diff
+SHOWN = 10  # what a change brings about, and the subjects it affects, in a message (all in results.json)
 
 
 def pytest_generate_tests(metafunc):
@@ -57,8 +58,11 @@ def test_behaviour_unchanged(behaviour_subject, behaviour, stack, request, evide
     expect(not unacknowledged, (
         f"{behaviour_subject} behaves differently from the baseline run of {diff['baseline']['started']} "
         f"({diff['baseline']['stack_name']}), and the stack does not acknowledge it:\n"
-        + "\n".join(f"  - {c['text']}" + "".join(f"\n    {effect}" for effect in c["effects"])
-                    + (f"\n    (affects {', '.join(c['affects'])})" if c["affects"] != [behaviour_subject] else "")
+        + "\n".join(f"  - {c['text']}" + "".join(f"\n    {effect}" for effect in c["effects"][:SHOWN])
+                    + (f"\n    and {len(c['effects']) - SHOWN} more" if len(c["effects"]) > SHOWN else "")
+                    + (f"\n    (affects {', '.join(c['affects'][:SHOWN])}"
+                       + (f" and {len(c['affects']) - SHOWN} more" if len(c["affects"]) > SHOWN else "") + ")"
+                       if c["affects"] != [behaviour_subject] else "")
                     for c in unacknowledged)
         + f"\nif intended, say why in {ledger} (subject: {behaviour_subject!r}, field: "
           f"{first.get('field') or ''!r}, why: ...); else undo the change"), where)
