@@ -73,7 +73,7 @@ def _failures(run: RunResults) -> list[str]:
     for finding in found[:ROWS]:
         for check in finding.checks[:5]:
             lines.append(f"| {check.level} | {_where(finding.file, finding.line)} | {_cell(check.check)} "
-                         f"[{_cell(check.subject)}] | {_cell(_first_line(check.message))} |")
+                         f"[{_cell(check.subject)}] | {_cell(_shortened(check.message))} |")
         if len(finding.checks) > 5:
             lines.append(f"| | | and {len(finding.checks) - 5} more check(s) here: report.html | |")
     return lines + _more(len(found))
@@ -87,8 +87,9 @@ def _where(file: str | None, line: int | None) -> str:
     return f"`{file}:{line}`" if file and line else f"`{file}`" if file else "–"
 
 
-def _first_line(message: str, limit: int = 300) -> str:
-    text = (message or "").strip().splitlines()[0] if (message or "").strip() else ""
+def _shortened(message: str, limit: int = 300) -> str:
+    """A message on one line (a tool's output is several), cut at ``limit`` characters."""
+    text = " ".join((message or "").split())
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
