@@ -149,13 +149,22 @@ def _timelines(run: RunResults, checks: list[CheckResult], compact: bool) -> lis
         failing = next((c for c in mine if c.failing), None)
         if compact and failing is None:
             continue
-        live = next((c.evidence.get("fired after (s of feed)") for c in mine if c.check == "fires (live)"
-                     and isinstance(c.evidence.get("fired after (s of feed)"), int | float)), None)
+        live = next((_fired_live(c, entry["timeline"]["scenario"]) for c in mine if c.check == "fires (live)"), None)
         name = mine[0].subject if mine else entry["name"]
         found.append({"name": name, "file": entry["file"], "line": entry["line"], "failing": failing,
                       "svg": Markup(rule_timeline(name, entry["timeline"], live))})
     found.sort(key=lambda t: (t["failing"] is None, t["name"]))
     return found[:PICTURES_OF_A_LARGE_RUN] if compact else found
+
+
+def _fired_live(check: CheckResult, scenario: str) -> float | None:
+    """Seconds of the live feed after which the rule fired on ``scenario`` (the live check's
+    evidence, one entry per scenario file), None where it did not or was not watched."""
+    for key, seen in check.evidence.items():
+        if key.rsplit(".", 1)[0] == scenario and isinstance(seen, dict):
+            fired = seen.get("fired after (s of feed)")
+            return fired if isinstance(fired, int | float) else None
+    return None
 
 
 def _panel_pictures(checks: list[CheckResult]) -> dict[tuple[str, str], Markup]:

@@ -94,8 +94,12 @@ def test_a_large_run_draws_the_timelines_of_failing_rules_only_and_a_bounded_num
                                                          "line": n, "timeline": PICTURE} for n in range(6)}}
     run.checks = [_rule_check(f"R{n}", "failed" if n % 2 else "passed", n) for n in range(6)]
 
+    run.checks.append(CheckResult("alerting", "R0", "fires (live)", "passed", "MUST", "", "l.py::t[R0]",
+                                  location={"file": "r.yml", "line": 0, "text": ""}, subject_kind="alert_rule",
+                                  evidence={"Low-firing.yml": {"fired after (s of feed)": 150.0}}))
     html = write_html(run, tmp_path).read_text(encoding="utf-8")
     assert html.count('<svg class="timeline"') == 6 and "http" not in html.split('id="timelines"')[1][:20000]
+    assert html.count("fired live after 2m30s of feed") == 1, "the live run's firing is not drawn on its rule"
     monkeypatch.setattr(html_writer, "COMPACT_FROM_CHECKS", 1)
     monkeypatch.setattr(html_writer, "PICTURES_OF_A_LARGE_RUN", 4)
     html = write_html(run, tmp_path).read_text(encoding="utf-8")
