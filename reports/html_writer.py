@@ -141,6 +141,9 @@ def _timelines(run: RunResults, checks: list[CheckResult], compact: bool) -> lis
     for check in checks:
         if check.subject_kind == "alert_rule" and check.location:
             by_place[(check.location["file"], check.location.get("line"))].append(check)
+    # The for durations the live run shortened (its transforms: "RuleName.for", "2m -> 30s").
+    shortened = {(t["file"], t["location"].removesuffix(".for")): t["change"].rsplit("-> ", 1)[-1]
+                 for t in run.transforms if str(t.get("location", "")).endswith(".for")}
     found = []
     for entry in (run.behaviour or {}).get("subjects", {}).values():
         if not entry or entry.get("kind") != "alert rule" or not entry.get("timeline"):
@@ -152,7 +155,8 @@ def _timelines(run: RunResults, checks: list[CheckResult], compact: bool) -> lis
         live = next((_fired_live(c, entry["timeline"]["scenario"]) for c in mine if c.check == "fires (live)"), None)
         name = mine[0].subject if mine else entry["name"]
         found.append({"name": name, "file": entry["file"], "line": entry["line"], "failing": failing,
-                      "svg": Markup(rule_timeline(name, entry["timeline"], live))})
+                      "svg": Markup(rule_timeline(name, entry["timeline"], live, shortened.get((entry["file"],
+                                                                                               entry["name"]))))})
     found.sort(key=lambda t: (t["failing"] is None, t["name"]))
     return found[:PICTURES_OF_A_LARGE_RUN] if compact else found
 

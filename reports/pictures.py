@@ -20,10 +20,12 @@ from reports.behaviour import duration as _duration
 WIDTH, LEFT, RIGHT = 760, 64, 16
 PLOT_TOP, PLOT_BOTTOM = 12, 112
 COLOURS = ("#1f5fa8", "#7a3fb0", "#0f7f7f", "#8a5a00")
+_NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
 
 
-def rule_timeline(name: str, picture: dict, live_fired_s: float | None = None) -> str:
-    """The SVG of one rule's timeline; ``live_fired_s``: seconds of the live feed it fired after."""
+def rule_timeline(name: str, picture: dict, live_fired_s: float | None = None, live_for: str | None = None) -> str:
+    """The SVG of one rule's timeline; ``live_fired_s``: seconds of the live feed it fired after,
+    ``live_for``: its ``for`` in the live run, where the run shortened it."""
     end = max(picture["end"], picture["expected"][1], live_fired_s or 0.0) or 1.0
     x = _scale(0.0, end, LEFT, WIDTH - RIGHT)
     parts = [_time_axis(end, x)]
@@ -48,14 +50,14 @@ def rule_timeline(name: str, picture: dict, live_fired_s: float | None = None) -
     else:
         parts.append(f'<text x="{LEFT + 6}" y="{(PLOT_TOP + PLOT_BOTTOM) / 2:.0f}" fill="#777">no value to draw: '
                      'the expression ends in no comparison with a number, or promtool returned none</text>')
-    parts += _bands(picture, x, live_fired_s)
+    parts += _bands(picture, x, live_fired_s, live_for)
     height = 200
     return (f'<svg class="timeline" role="img" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
             f'font-size="11"><title>{escape(name)}: {escape(picture["scenario"])} '
             f'in virtual time</title>{"".join(parts)}</svg>')
 
 
-def _bands(picture: dict, x, live_fired_s: float | None) -> list[str]:
+def _bands(picture: dict, x, live_fired_s: float | None, live_for: str | None) -> list[str]:
     """Pending and firing (row 1), the for window and the expected window (row 2), live (a line)."""
     parts = [f'<text x="{LEFT - 4}" y="131" text-anchor="end">alert</text>',
              f'<text x="{LEFT - 4}" y="153" text-anchor="end">expected</text>']
@@ -76,10 +78,11 @@ def _bands(picture: dict, x, live_fired_s: float | None) -> list[str]:
     else:
         parts.append(_rect(x(latest) - 2, x(latest) + 2, 143, 14, "#1f5fa8", f"expected firing at {_duration(latest)}"))
     if live_fired_s is not None:
+        shortened = f" (for {live_for} live)" if live_for else ""
         parts.append(f'<line x1="{x(live_fired_s):.1f}" x2="{x(live_fired_s):.1f}" y1="{PLOT_TOP}" y2="160" '
                      f'stroke="#17692c" stroke-width="2" stroke-dasharray="3 3"><title>fired live after '
-                     f'{_duration(live_fired_s)} of feed</title></line><text x="{x(live_fired_s) + 3:.1f}" '
-                     f'y="{PLOT_TOP + 10}" fill="#17692c">live</text>')
+                     f'{_duration(live_fired_s)} of feed{escape(shortened)}</title></line>'
+                     f'<text x="{x(live_fired_s) + 3:.1f}" y="{PLOT_TOP + 10}" fill="#17692c">live{escape(shortened)}</text>')
     legend = [("#f0b400", "pending"), ("#a4161a", "firing"), ("#8fb8e8", "expected window")]
     for index, (colour, label) in enumerate(legend):
         parts.append(_rect(LEFT + index * 130, LEFT + index * 130 + 12, 186, 10, colour, label)
@@ -117,8 +120,14 @@ def _expected_band(expected) -> tuple[float | None, float | None]:
     if isinstance(expected, dict):
         numbers = [v for v in expected.values() if isinstance(v, int | float)]
         return (min(numbers), max(numbers)) if numbers else (None, None)
-    numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", str(expected or ""))]
-    if str(expected).startswith("within") and len(numbers) >= 2:
+    text = str(expected or "")
+    tolerance = re.match(rf"\s*({_NUMBER})\s*±\s*({_NUMBER})(%?)", text)
+    if tolerance:  # "0.956 ±0.03", "90 ±3%"
+        value, spread = float(tolerance.group(1)), float(tolerance.group(2))
+        spread = abs(value) * spread / 100 if tolerance.group(3) else spread
+        return value - spread, value + spread
+    numbers = [float(n) for n in re.findall(_NUMBER, text)]
+    if text.startswith("within") and len(numbers) >= 2:
         return numbers[0], numbers[1]
     return (numbers[0], None) if numbers else (None, None)
 

@@ -81,6 +81,11 @@ def test_a_panel_value_is_drawn_against_its_expected_range():
     svg = ET.fromstring(panel_values("p A", [{"labels": {"job": "api"}, "last": 42.5}], "within [40, 45]"))
     assert {t.text for t in svg.iter("title")} >= {"job=api: 42.5", "expected within [40, 45]"}
     assert panel_values("p A", [], "within [40, 45]") == ""
+    tolerated = ET.fromstring(panel_values("p A", [{"labels": {}, "last": 0.9585}], "0.956 ±0.03 (ratio)"))
+    band = next(r for r in tolerated.iter("rect"))
+    dot = next(tolerated.iter("circle"))
+    assert float(band.get("x")) < float(dot.get("cx")) < float(band.get("x")) + float(band.get("width")), \
+        "the value within the tolerance is not drawn inside the expected band"
 
 
 def _rule_check(name: str, status: str, line: int) -> CheckResult:
@@ -97,9 +102,10 @@ def test_a_large_run_draws_the_timelines_of_failing_rules_only_and_a_bounded_num
     run.checks.append(CheckResult("alerting", "R0", "fires (live)", "passed", "MUST", "", "l.py::t[R0]",
                                   location={"file": "r.yml", "line": 0, "text": ""}, subject_kind="alert_rule",
                                   evidence={"Low-firing.yml": {"fired after (s of feed)": 150.0}}))
+    run.transforms = [{"file": "r.yml", "location": "R0.for", "change": "2m -> 30s", "reason": "shortened"}]
     html = write_html(run, tmp_path).read_text(encoding="utf-8")
     assert html.count('<svg class="timeline"') == 6 and "http" not in html.split('id="timelines"')[1][:20000]
-    assert html.count("fired live after 2m30s of feed") == 1, "the live run's firing is not drawn on its rule"
+    assert html.count("fired live after 2m30s of feed (for 30s live)") == 1, "the live firing is not drawn on its rule"
     monkeypatch.setattr(html_writer, "COMPACT_FROM_CHECKS", 1)
     monkeypatch.setattr(html_writer, "PICTURES_OF_A_LARGE_RUN", 4)
     html = write_html(run, tmp_path).read_text(encoding="utf-8")
