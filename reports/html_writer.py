@@ -19,6 +19,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from reports.coverage_line import coverage_line
 from reports.model import LEVELS, NOT_RUN, CheckResult, RunResults
 from reports.pictures import panel_values, rule_timeline
 from reports.versions import version_matrix
@@ -221,6 +222,7 @@ def render(run: RunResults) -> str:
         must_failing=sum(1 for c in failing if c.level == "MUST"),
         by_nodeid={c.nodeid: c for c in run.checks}, compact=compact, versions=version_matrix(run),
         timelines=_timelines(run, own, compact), panel_pictures=_panel_pictures(own),
+        coverage_line=coverage_line(run.summary()),
     )
 
 

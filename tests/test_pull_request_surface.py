@@ -27,7 +27,10 @@ def _check(subject, status, check="expression parses", level="MUST", message="",
 def run() -> RunResults:
     results = RunResults(stack="/ci/work/monitoring/stack", stack_name="team | <b>stack</b>", profile="local",
                          started="2026-01-01T00:00:00+00:00", stack_in_repository="monitoring/stack",
-                         coverage=[{"source": "handwritten"}, {"source": "derived"}, {"source": "none"}])
+                         coverage=[{"rule": rule, "group": "g", "file": "prometheus/rules.yml", "line": n,
+                                    "source": source, "outcome": "passes", "reason": ""}
+                                   for n, (rule, source) in enumerate([("A", "handwritten"), ("B", "derived"),
+                                                                       ("C", "none")])])
     results.checks = [
         _check("DataQualityLow", "failed", message="fires at 0.5, expected 0.8\nsecond line, with: a colon",
                location=RULES),
@@ -83,6 +86,19 @@ def test_summary_says_verdict_coverage_and_failures_at_their_lines(run, tmp_path
     assert "team \\| &lt;b&gt;stack&lt;/b&gt;" in text and "<script>" not in text, "the stack's text became markup"
     monkeypatch.setattr(markdown_writer, "ROWS", 1)
     assert "… and 2 more in report.html." in markdown_writer.render(run)
+
+
+def test_the_coverage_line_opens_both_the_summary_and_the_page(run, tmp_path):
+    from reports import write_html
+    from reports.coverage_line import coverage_line
+
+    line = coverage_line(run.summary())
+    assert line.startswith("3 alert rule(s): ")
+    assert line in write_summary(run, tmp_path).read_text(encoding="utf-8")
+    html = write_html(run, tmp_path).read_text(encoding="utf-8")
+    assert f'<p id="coverage-line">{line}</p>' in html and html.index("coverage-line") < html.index("<nav>")
+    run.coverage = []
+    assert coverage_line(run.summary()) == "" and 'id="coverage-line"' not in write_html(run, tmp_path).read_text()
 
 
 def test_summary_is_appended_to_the_github_step_summary_when_set(run, tmp_path):
