@@ -17,6 +17,7 @@ from tests.layout import ROOT
 
 BLOCK = re.compile(r"^(?P<title>GitHub Actions|GitLab CI) \(.*?\n\n```yaml\n(?P<yaml>.*?)\n```", re.MULTILINE | re.DOTALL)
 HARNESS = ".conformance/"  # where the jobs fetch this project
+ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
 def _jobs() -> dict[str, dict]:
@@ -43,7 +44,7 @@ def _simple_commands(command: str) -> list[list[str]]:
     for word in lexer:
         if word in ("||", "&&", ";", "|"):
             found, words = found + [words], []
-        else:
+        elif words or not ASSIGNMENT.match(word):  # an environment assignment before a command is not one
             words.append(word)
     return [words for words in [*found, words] if words]
 
@@ -78,5 +79,9 @@ def test_the_files_the_ci_jobs_publish_are_files_a_run_writes(tmp_path):
     assert published and {path.rsplit("/", 1)[-1] for path in published} <= written, (published, written)
     gate = jobs["GitHub Actions"]["jobs"]["gate"]
     assert gate["if"] == "github.event_name == 'pull_request'" and gate["container"] == "debian:12"
-    assert any("--baseline" in command for command in _commands("GitHub Actions", jobs["GitHub Actions"]))
+    commands = _commands("GitHub Actions", jobs["GitHub Actions"])
+    assert any("--baseline" in command for command in commands)
+    # The target branch's own findings must not annotate the pull request's lines nor join its summary.
+    baseline = [c for c in commands if "reports/baseline\"" in c and "--baseline" not in c]
+    assert baseline and all(c.strip().startswith("GITHUB_ACTIONS= GITHUB_STEP_SUMMARY= ") for c in baseline), baseline
     assert any("--baseline" in command for command in _commands("GitLab CI", jobs["GitLab CI"]))
