@@ -86,6 +86,9 @@ def test_summary_says_verdict_coverage_and_failures_at_their_lines(run, tmp_path
     assert "team \\| &lt;b&gt;stack&lt;/b&gt;" in text and "<script>" not in text, "the stack's text became markup"
     monkeypatch.setattr(markdown_writer, "ROWS", 1)
     assert "… and 2 more in report.html." in markdown_writer.render(run)
+    run.checks[-1].status, run.interrupted = "not run", {"reason": "SIGTERM", "not_run": 1}
+    assert "**incomplete: SIGTERM; 1 of 5 checks did not run. No verdict of conformance.**" in \
+        markdown_writer.render(run), "an interrupted run reads as a verdict"
 
 
 def test_the_coverage_line_opens_both_the_summary_and_the_page(run, tmp_path):
