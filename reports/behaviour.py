@@ -12,9 +12,10 @@ expression, its ``for`` or labels, a route's receiver or grouping, a receiver's 
 panel's query), at the file and line it is written on, listing the subjects it affects: one changed
 line is one row, however many rules route through it and however many phases saw it. What a
 changed element brings about is the subject's own effect fields (a rule's boundary and timing
-follow its expression and ``for``; its receivers follow its labels, else a changed route reaching
-the receivers it had or has; what a receiver was sent, a changed receiver's integrations; a panel's
-data, its query). An effect no changed element explains is a row of its own.
+follow its expression and ``for``, else a changed recording rule it reads; its receivers follow
+its labels, else a changed route reaching the receivers it had or has; what a receiver was sent, a
+changed receiver's integrations; a panel's data, its query, else a changed recording rule it
+reads). An effect no changed element explains is a row of its own.
 
 Changes the stack acknowledges (``behaviour-changes.yml``, named by the manifest) are intended;
 an acknowledgement names a cause (a subject, optionally one field: the changed element) and says
@@ -31,9 +32,9 @@ from reports.regression import PreviousResultsError, load_previous
 SCHEMA = 1
 # The kinds of subject a record holds: a subject of a kind the baseline's record did not know is not
 # compared (a route is not new because the baseline was recorded before routes were).
-KINDS = ("alert rule", "receiver", "route", "panel", "contract")
+KINDS = ("alert rule", "recording rule", "receiver", "route", "panel", "contract")
 KINDS_BEFORE_ROUTES = ("alert rule", "receiver", "panel", "contract")  # a record without "kinds"
-NOT_COMPARED = frozenset({"kind", "name", "file", "line", "lines", "values", "reaches", "timeline"})
+NOT_COMPARED = frozenset({"kind", "name", "file", "line", "lines", "values", "reaches", "timeline", "read_by"})
 # An alert rule's effect fields -> the fields of its own configuration that bring them about.
 RULE_EFFECTS = {"boundary": ("expr",), "fires_after_s": ("for", "expr"), "annotations": ("labels", "expr"),
                 "receivers": ("labels",), "sent": ("labels",)}
@@ -109,10 +110,12 @@ def _by_cause(changes: list[dict], before: dict, now: dict) -> list[dict]:
     # The changed routes and the receivers each reaches, in either run: found once, not per rule.
     routes = [(route, set(_listed(before, route, "reaches")) | set(_listed(now, route, "reaches")))
               for route in sorted(changed) if _entry(before, now, route).get("kind") == "route"]
+    recorders = [(rule, set(_listed(before, rule, "read_by")) | set(_listed(now, rule, "read_by")))
+                 for rule in sorted(changed) if _entry(before, now, rule).get("kind") == "recording rule"]
     rows: dict[tuple, dict] = {}
     listed: dict[tuple, set] = {}  # per row, the subjects its affects name (a set: ten thousand rules may)
     for change in changes:
-        subject, field = _cause(change, changed, routes, before, now)
+        subject, field = _cause(change, changed, routes, recorders, before, now)
         change["cause"] = {"subject": subject, "field": field}
         entry = _entry(before, now, subject)
         row = rows.get((subject, field))
@@ -137,18 +140,25 @@ def _entry(before: dict, now: dict, subject: str) -> dict:
     return entry if isinstance(entry, dict) else {}
 
 
-def _cause(change: dict, changed: dict, routes: list[tuple[str, set]], before: dict, now: dict) -> tuple[str, str]:
+def _cause(change: dict, changed: dict, routes: list[tuple[str, set]], recorders: list[tuple[str, set]],
+           before: dict, now: dict) -> tuple[str, str]:
     """(subject, field) of the element of the configuration that brought ``change`` about."""
     subject, field = change["subject"], change["field"]
     mine = changed.get(subject, {})
     kind = _entry(before, now, subject).get("kind")
-    if kind == "panel" and field.startswith("data ") and f"query {field[5:]}" in mine:
-        return subject, f"query {field[5:]}"
+    if kind == "panel" and field.startswith("data "):
+        if f"query {field[5:]}" in mine:
+            return subject, f"query {field[5:]}"
+        return _recorded_for(subject, changed, recorders) or (subject, field)
     if kind != "alert rule" or field not in RULE_EFFECTS:
         return subject, field
     own = next((f for f in RULE_EFFECTS[field] if f in mine), None)
     if own is not None:
         return subject, own
+    recorded = _recorded_for(subject, changed, recorders) if field in ("boundary", "fires_after_s", "annotations") \
+        else None
+    if recorded:
+        return recorded
     receivers = set(_listed(before, subject, "receivers")) | set(_listed(now, subject, "receivers"))
     if field == "sent":  # a changed receiver it sends to
         receivers |= {name.split(" ", 1)[0] for name in (change.get("key") or "").split(",")}
@@ -162,6 +172,15 @@ def _cause(change: dict, changed: dict, routes: list[tuple[str, set]], before: d
     return subject, field
 
 
+def _recorded_for(subject: str, changed: dict, recorders: list[tuple[str, set]]) -> tuple[str, str] | None:
+    """A changed recording rule ``subject`` reads (its expression, else its first changed field)."""
+    for recorder, readers in recorders:
+        if subject in readers:
+            fields = changed[recorder]
+            return recorder, "expr" if "expr" in fields else next(iter(fields))
+    return None
+
+
 def _listed(subjects: dict, subject: str, field: str) -> list:
     entry = subjects.get(subject)
     value = entry.get(field) if isinstance(entry, dict) else None
@@ -170,8 +189,11 @@ def _listed(subjects: dict, subject: str, field: str) -> list:
 
 def _reached(subject: str, entry: dict, before: dict, now: dict) -> list[str]:
     """The subjects a changed element affects beyond those whose change it explains: the alert
-    rules routed to a route's (or a receiver's) receivers, in either run; else the subject itself."""
+    rules routed to a route's (or a receiver's) receivers, the rules and panels reading what a
+    recording rule records, in either run; else the subject itself."""
     kind = entry.get("kind")
+    if kind == "recording rule":
+        return sorted(set(_listed(before, subject, "read_by")) | set(_listed(now, subject, "read_by")))
     if kind not in ("route", "receiver"):
         return [subject]
     names = set(_listed(before, subject, "reaches")) | set(_listed(now, subject, "reaches")) \

@@ -340,3 +340,21 @@ def test_a_kind_of_subject_the_baseline_did_not_record_is_not_new():
     assert compare(RUN, old, _record(**{"route default-route": route}), [])["changes"] == []
     assert [c["text"] for c in compare(RUN, {**old, "kinds": ["route"]}, _record(**{"route default-route": route}),
                                        [])["changes"]] == ["route default-route: new: receiver team"]
+
+
+def test_a_changed_recording_rule_is_the_cause_of_what_the_rules_and_panels_reading_it_do():
+    recorded = {"kind": "recording rule", "name": "job:errors:rate5m", "file": "rules.yml", "line": 5,
+                "expr": "sum by (job) (rate(errors[5m]))", "read_by": ["alert rule g/A", "panel d/Errors"]}
+    rule = {"kind": "alert rule", "name": "A", "expr": "job:errors:rate5m > 1", "fires_after_s": 60.0}
+    panel = {"kind": "panel", "name": "d/Errors", "query A": "job:errors:rate5m", "data A": "returns data"}
+    before = _record(**{"recording rule g/job:errors:rate5m": recorded, "alert rule g/A": rule, "panel d/Errors": panel})
+    after = _record(**{"recording rule g/job:errors:rate5m": {**recorded, "expr": "sum by (job) (rate(errors[1h]))"},
+                       "alert rule g/A": {**rule, "fires_after_s": 300.0},
+                       "panel d/Errors": {**panel, "data A": "returns no data"}})
+
+    diff = compare(RUN, before, after, [])
+
+    assert [(c["subject"], c["field"], c["line"]) for c in diff["causes"]] == [
+        ("recording rule g/job:errors:rate5m", "expr", 5)], diff["causes"]
+    assert diff["causes"][0]["affects"] == ["alert rule g/A", "panel d/Errors"]
+    assert len(diff["causes"][0]["effects"]) == 2 and diff["unacknowledged"] == 1
