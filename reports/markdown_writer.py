@@ -94,5 +94,10 @@ def _shortened(message: str, limit: int = 300) -> str:
 
 
 def _cell(text: str) -> str:
-    """Text of the stack's (names, messages) as a table cell: no markup, no cell break."""
-    return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
+    """Text of the stack's (names, messages) as a table cell: no markup, no cell break. Inside a
+    code span (`expr`) Markdown shows text as it is, so only outside one is markup escaped."""
+    parts = str(text).replace("\n", " ").split("`")
+    closed = len(parts) % 2 == 1  # an unbalanced backtick opens no code span
+    shown = [part if index % 2 and (closed or index < len(parts) - 1) else html.escape(part, quote=False)
+             for index, part in enumerate(parts)]
+    return "`".join(shown).replace("|", "\\|")

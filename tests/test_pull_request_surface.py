@@ -84,6 +84,8 @@ def test_summary_says_verdict_coverage_and_failures_at_their_lines(run, tmp_path
     assert "| MUST | `monitoring/stack/prometheus/rules.yml:35` | expression parses [DataQualityLow] | fires at 0.5, " \
            "expected 0.8 second line, with: a colon |" in text, text
     assert "team \\| &lt;b&gt;stack&lt;/b&gt;" in text and "<script>" not in text, "the stack's text became markup"
+    assert markdown_writer._cell("x: `a < 0.5 | b`, <i>was</i> `a<1`") == "x: `a < 0.5 \\| b`, &lt;i&gt;was&lt;/i&gt; `a<1`"
+    assert markdown_writer._cell("odd `<b>") == "odd `&lt;b&gt;", "an unclosed backtick let markup through"
     monkeypatch.setattr(markdown_writer, "ROWS", 1)
     assert "… and 2 more in report.html." in markdown_writer.render(run)
     run.checks[-1].status, run.interrupted = "not run", {"reason": "SIGTERM", "not_run": 1}
