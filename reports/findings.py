@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from reports.model import LEVELS, CheckResult, RunResults
 
+MESSAGE = 600  # characters of a check's message in an annotation or a code-quality finding
+
 
 @dataclass
 class Finding:
@@ -30,9 +32,9 @@ class Finding:
         key = "\n".join([self.file or "", *sorted(check.nodeid for check in self.checks)])
         return hashlib.sha256(key.encode()).hexdigest()
 
-    def text(self, limit: int = 600) -> str:
-        """Each check and its message, each message cut at ``limit`` characters."""
-        return "\n".join(f"{check.check} [{check.subject}] ({check.level}, {check.status}): {_cut(check.message, limit)}"
+    def text(self) -> str:
+        """Each check and its message, each message cut at MESSAGE characters."""
+        return "\n".join(f"{check.check} [{check.subject}] ({check.level}, {check.status}): {cut(check.message, MESSAGE)}"
                          for check in self.checks)
 
 
@@ -52,6 +54,7 @@ def findings(run: RunResults) -> list[Finding]:
     return sorted(found.values(), key=lambda f: (LEVELS.index(f.level), f.file is None, f.file or "", f.line or 0))
 
 
-def _cut(text: str, limit: int) -> str:
+def cut(text: str, limit: int) -> str:
+    """``text`` of at most ``limit`` characters, an ellipsis saying where it was cut."""
     text = (text or "").strip()
     return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -9,7 +9,7 @@ import html
 from pathlib import Path
 
 from reports.coverage_line import coverage_line
-from reports.findings import findings
+from reports.findings import cut, findings
 from reports.model import RunResults
 
 ROWS = 50  # per table
@@ -87,10 +87,9 @@ def _where(file: str | None, line: int | None) -> str:
     return f"`{file}:{line}`" if file and line else f"`{file}`" if file else "–"
 
 
-def _shortened(message: str, limit: int = 300) -> str:
-    """A message on one line (a tool's output is several), cut at ``limit`` characters."""
-    text = " ".join((message or "").split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+def _shortened(message: str) -> str:
+    """A message on one line (a tool's output is several), cut at 300 characters."""
+    return cut(" ".join((message or "").split()), 300)
 
 
 def _cell(text: str) -> str:
