@@ -7,8 +7,19 @@ receiver, a panel, the log and trace contracts), each a flat mapping of fields. 
 a field present on one side only was added or removed. Fields in ``NOT_COMPARED`` are kept as
 data but vary with where the stack is written or with the live feed's timing.
 
+Changes are grouped by cause: one row per changed element of the configuration (a rule's
+expression, its ``for`` or labels, a route's receiver or grouping, a receiver's integration, a
+panel's query), at the file and line it is written on, listing the subjects it affects: one changed
+line is one row, however many rules route through it and however many phases saw it. What a
+changed element brings about is the subject's own effect fields (a rule's boundary and timing
+follow its expression and ``for``, else a changed recording rule it reads; its receivers follow
+its labels, else a changed route reaching the receivers it had or has; what a receiver was sent, a
+changed receiver's integrations; a panel's data, its query, else a changed recording rule it
+reads). An effect no changed element explains is a row of its own.
+
 Changes the stack acknowledges (``behaviour-changes.yml``, named by the manifest) are intended;
-an acknowledgement names a subject, optionally one field, and says why.
+an acknowledgement names a cause (a subject, optionally one field: the changed element) and says
+why; what the cause brings about in other subjects is intended with it.
 """
 
 from __future__ import annotations
@@ -19,10 +30,18 @@ from pathlib import Path
 from reports.regression import PreviousResultsError, load_previous
 
 SCHEMA = 1
-NOT_COMPARED = frozenset({"kind", "name", "file", "line", "values"})
+# The kinds of subject a record holds: a subject of a kind the baseline's record did not know is not
+# compared (a route is not new because the baseline was recorded before routes were).
+KINDS = ("alert rule", "recording rule", "receiver", "route", "panel", "contract")
+KINDS_BEFORE_ROUTES = ("alert rule", "receiver", "panel", "contract")  # a record without "kinds"
+NOT_COMPARED = frozenset({"kind", "name", "file", "line", "lines", "values", "reaches", "timeline", "read_by"})
+# An alert rule's effect fields -> the fields of its own configuration that bring them about.
+RULE_EFFECTS = {"boundary": ("expr",), "fires_after_s": ("for", "expr"), "annotations": ("labels", "expr"),
+                "receivers": ("labels",), "sent": ("labels",)}
 FIELD_WORDS = {  # field -> what the words say it is, for the fields without a phrase of their own
     "for": "for", "expr": "expression", "unit": "unit", "type": "panel type", "thresholds": "thresholds",
-    "dashboard": "dashboard",
+    "dashboard": "dashboard", "receiver": "receiver", "group_by": "grouped by", "group_wait": "group_wait",
+    "group_interval": "group_interval", "repeat_interval": "repeat_interval", "continue": "continue",
 }
 
 
@@ -46,27 +65,142 @@ def load_baseline(path: Path) -> tuple[dict, dict]:
 
 
 def compare(baseline: dict, baseline_record: dict, record: dict, acknowledged: list[dict]) -> dict:
-    """Every behaviour change from ``baseline_record`` to ``record``; each is intended where an
-    acknowledgement ({subject, field?, why, file, line}) names it."""
+    """Every behaviour change from ``baseline_record`` to ``record``, and the same grouped by
+    cause (``causes``: one row per changed element); a cause, and each change it brings about, is
+    intended where an acknowledgement ({subject, field?, why, file, line}) names it."""
     before, now = baseline_record["subjects"], record["subjects"]
+    new_kinds = set(KINDS) - set(baseline_record.get("kinds", KINDS_BEFORE_ROUTES))
     changes = [change for subject in sorted(set(before) | set(now))
+               if _kind(before, now, subject) not in new_kinds
                for change in subject_changes(subject, before.get(subject, _MISSING), now.get(subject, _MISSING))]
+    causes = _by_cause(changes, before, now)
     used = set()
-    for change in changes:
-        found = next((i for i, a in enumerate(acknowledged) if a["subject"] == change["subject"]
-                      and a.get("field") in (None, change["field"])), None)
-        change["intended"] = found is not None
-        change["why"] = acknowledged[found]["why"] if found is not None else ""
+    for cause in causes:
+        found = next((i for i, a in enumerate(acknowledged) if a["subject"] == cause["subject"]
+                      and a.get("field") in (None, cause["field"])), None)
+        cause["intended"] = found is not None
+        cause["why"] = acknowledged[found]["why"] if found is not None else ""
         used.add(found)
+        for change in cause.pop("changes"):
+            change["intended"], change["why"] = cause["intended"], cause["why"]
     changes.sort(key=lambda c: (c["intended"], c["subject"]))
+    causes.sort(key=lambda c: (c["intended"], c["file"] or "", c["line"] or 0, c["subject"]))
     return {
         "baseline": baseline,
         "versions": {"baseline": baseline_record.get("versions", {}), "now": record.get("versions", {})},
         "changes": changes,
-        "unacknowledged": sum(1 for c in changes if not c["intended"]),
+        "causes": causes,
+        "unacknowledged": sum(1 for c in causes if not c["intended"]),
         # An acknowledgement no change matches: the change was undone, or the entry names it wrongly.
         "unused_acknowledgements": [a for i, a in enumerate(acknowledged) if i not in used],
     }
+
+
+def _kind(before: dict, now: dict, subject: str) -> str | None:
+    entry = now.get(subject) or before.get(subject)
+    return entry.get("kind") if isinstance(entry, dict) else None
+
+
+def _by_cause(changes: list[dict], before: dict, now: dict) -> list[dict]:
+    """One row per changed element of the configuration, each change under the element that
+    brought it about (``cause``: its subject and field), at the element's file and line."""
+    changed: dict[str, dict[str, dict]] = {}
+    for change in changes:
+        changed.setdefault(change["subject"], {}).setdefault(change["field"], change)
+    # The changed routes and the receivers each reaches, in either run: found once, not per rule.
+    routes = [(route, set(_listed(before, route, "reaches")) | set(_listed(now, route, "reaches")))
+              for route in sorted(changed) if _entry(before, now, route).get("kind") == "route"]
+    recorders = [(rule, set(_listed(before, rule, "read_by")) | set(_listed(now, rule, "read_by")))
+                 for rule in sorted(changed) if _entry(before, now, rule).get("kind") == "recording rule"]
+    rows: dict[tuple, dict] = {}
+    listed: dict[tuple, set] = {}  # per row, the subjects its affects name (a set: ten thousand rules may)
+    for change in changes:
+        subject, field = _cause(change, changed, routes, recorders, before, now)
+        change["cause"] = {"subject": subject, "field": field}
+        entry = _entry(before, now, subject)
+        row = rows.get((subject, field))
+        if row is None:
+            own = changed.get(subject, {}).get(field, change)
+            row = rows[(subject, field)] = {
+                "subject": subject, "field": field, "text": own["text"], "file": entry.get("file"),
+                "line": (entry.get("lines") or {}).get(field) or entry.get("line"),
+                "affects": _reached(subject, entry, before, now), "effects": [], "changes": []}
+            listed[(subject, field)] = {subject, *row["affects"]}
+        row["changes"].append(change)
+        if change["subject"] not in listed[(subject, field)]:
+            listed[(subject, field)].add(change["subject"])
+            row["affects"].append(change["subject"])
+        if change["text"] != row["text"]:
+            row["effects"].append(change["text"])
+    return list(rows.values())
+
+
+def _entry(before: dict, now: dict, subject: str) -> dict:
+    entry = now.get(subject) or before.get(subject)
+    return entry if isinstance(entry, dict) else {}
+
+
+def _cause(change: dict, changed: dict, routes: list[tuple[str, set]], recorders: list[tuple[str, set]],
+           before: dict, now: dict) -> tuple[str, str]:
+    """(subject, field) of the element of the configuration that brought ``change`` about."""
+    subject, field = change["subject"], change["field"]
+    mine = changed.get(subject, {})
+    kind = _entry(before, now, subject).get("kind")
+    if kind == "panel" and field.startswith("data "):
+        if f"query {field[5:]}" in mine:
+            return subject, f"query {field[5:]}"
+        return _recorded_for(subject, changed, recorders) or (subject, field)
+    if kind != "alert rule" or field not in RULE_EFFECTS:
+        return subject, field
+    own = next((f for f in RULE_EFFECTS[field] if f in mine), None)
+    if own is not None:
+        return subject, own
+    recorded = _recorded_for(subject, changed, recorders) if field in ("boundary", "fires_after_s", "annotations") \
+        else None
+    if recorded:
+        return recorded
+    receivers = set(_listed(before, subject, "receivers")) | set(_listed(now, subject, "receivers"))
+    if field == "sent":  # a changed receiver it sends to
+        receivers |= {name.split(" ", 1)[0] for name in (change.get("key") or "").split(",")}
+        for name in sorted(receivers):
+            if f"receiver {name}" in changed:
+                return f"receiver {name}", next(iter(changed[f"receiver {name}"]))
+    for route, reached in routes:
+        if reached & receivers:
+            fields = changed[route]
+            return route, next((f for f in ("receiver", "continue", "subject") if f in fields), next(iter(fields)))
+    return subject, field
+
+
+def _recorded_for(subject: str, changed: dict, recorders: list[tuple[str, set]]) -> tuple[str, str] | None:
+    """A changed recording rule ``subject`` reads (its expression, else its first changed field)."""
+    for recorder, readers in recorders:
+        if subject in readers:
+            fields = changed[recorder]
+            return recorder, "expr" if "expr" in fields else next(iter(fields))
+    return None
+
+
+def _listed(subjects: dict, subject: str, field: str) -> list:
+    entry = subjects.get(subject)
+    value = entry.get(field) if isinstance(entry, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def _reached(subject: str, entry: dict, before: dict, now: dict) -> list[str]:
+    """The subjects a changed element affects beyond those whose change it explains: the alert
+    rules routed to a route's (or a receiver's) receivers, the rules and panels reading what a
+    recording rule records, in either run; else the subject itself."""
+    kind = entry.get("kind")
+    if kind == "recording rule":
+        return sorted(set(_listed(before, subject, "read_by")) | set(_listed(now, subject, "read_by")))
+    if kind not in ("route", "receiver"):
+        return [subject]
+    names = set(_listed(before, subject, "reaches")) | set(_listed(now, subject, "reaches")) \
+        if kind == "route" else {entry.get("name")}
+    return sorted({rule for subjects in (before, now) for rule, e in subjects.items()
+                   if isinstance(e, dict) and e.get("kind") == "alert rule"
+                   and names & set(e.get("receivers") or [])})
 
 
 _MISSING = object()

@@ -17,9 +17,11 @@ from collections import defaultdict
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from reports.coverage import coverage_line, verdict
 from reports.model import LEVELS, NOT_RUN, CheckResult, RunResults
+from reports.pictures import panel_values, rule_timeline
 from reports.versions import version_matrix
 
 # Components a monitoring stack is expected to have: one without checks says "not run".
@@ -128,6 +130,62 @@ def _merge_query(queries: list[dict], ref_id: str, seen: dict) -> None:
         found["expected"] = seen["expected"]
 
 
+# A large run draws the timelines of failing rules only, and at most this many: the page grows
+# with what fails, and a reader looks at a few pictures, not thousands.
+PICTURES_OF_A_LARGE_RUN = 50
+
+
+def _timelines(run: RunResults, checks: list[CheckResult], compact: bool) -> list[dict]:
+    """Per alert rule with a virtual-time timeline, its picture (reports/pictures.py), failing
+    rules first, each under the name its checks give it."""
+    by_place: dict[tuple, list[CheckResult]] = defaultdict(list)
+    for check in checks:
+        if check.subject_kind == "alert_rule" and check.location:
+            by_place[(check.location["file"], check.location.get("line"))].append(check)
+    # The for durations the live run shortened (its transforms: "RuleName.for", "2m -> 30s").
+    shortened = {(t["file"], t["location"].removesuffix(".for")): t["change"].rsplit("-> ", 1)[-1]
+                 for t in run.transforms if str(t.get("location", "")).endswith(".for")}
+    found = []
+    for entry in (run.behaviour or {}).get("subjects", {}).values():
+        if not entry or entry.get("kind") != "alert rule" or not entry.get("timeline"):
+            continue
+        mine = by_place.get((entry["file"], entry["line"]), [])
+        failing = next((c for c in mine if c.failing), None)
+        if compact and failing is None:
+            continue
+        live = next((_fired_live(c, entry["timeline"]["scenario"]) for c in mine if c.check == "fires (live)"), None)
+        name = mine[0].subject if mine else entry["name"]
+        found.append({"name": name, "file": entry["file"], "line": entry["line"], "failing": failing,
+                      "svg": Markup(rule_timeline(name, entry["timeline"], live, shortened.get((entry["file"],
+                                                                                               entry["name"]))))})
+    found.sort(key=lambda t: (t["failing"] is None, t["name"]))
+    return found[:PICTURES_OF_A_LARGE_RUN] if compact else found
+
+
+def _fired_live(check: CheckResult, scenario: str) -> float | None:
+    """Seconds of the live feed after which the rule fired on ``scenario`` (the live check's
+    evidence, one entry per scenario file), None where it did not or was not watched."""
+    for key, seen in check.evidence.items():
+        if key.rsplit(".", 1)[0] == scenario and isinstance(seen, dict):
+            fired = seen.get("fired after (s of feed)")
+            return fired if isinstance(fired, int | float) else None
+    return None
+
+
+def _panel_pictures(checks: list[CheckResult]) -> dict[tuple[str, str], Markup]:
+    """(panel, query) -> the picture of what it showed live against what its truth expects."""
+    found = {}
+    for check in checks:
+        if check.check != "value agrees with the scenario (live)":
+            continue
+        for key, seen in check.evidence.items():
+            if key.startswith("query ") and isinstance(seen, dict) and seen.get("expected") is not None:
+                svg = panel_values(f"{check.subject} {key}", seen.get("series") or [], seen["expected"])
+                if svg:
+                    found[(check.subject, key.removeprefix("query "))] = Markup(svg)
+    return found
+
+
 def _by_component(checks: list[CheckResult]) -> dict[str, list[CheckResult]]:
     grouped = defaultdict(list)
     for check in sorted(checks, key=lambda c: (c.component, not c.failing, c.check, c.subject)):
@@ -165,6 +223,7 @@ def render(run: RunResults) -> str:
         panels=_panels(own), by_component=_by_component(run.checks),
         must_failing=sum(1 for c in failing if c.level == "MUST"),
         by_nodeid={c.nodeid: c for c in run.checks}, compact=compact, versions=version_matrix(run),
+        timelines=_timelines(run, own, compact), panel_pictures=_panel_pictures(own),
     )
 
 

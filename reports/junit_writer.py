@@ -1,7 +1,9 @@
 """junit.xml: one testsuite per component and one testcase per check, for CI systems.
 
 classname is the component, name the check and its subject (``fires (live)[PipelineFailureRate]``),
-with the check's level, phase and subject kind as properties;
+with the check's level, phase and subject kind as properties; ``file`` and ``line`` are the stack
+file and line at fault as the stack's repository names the file (also the property ``location``;
+a check no file holds has neither, and its test id is the property ``test``);
 a failed check carries its message as the failure message, an error as an error, a skip as skipped,
 and a check an interrupted run never got to as skipped with the interruption as its message (each
 suite then also carries the interruption as a property).
@@ -34,10 +36,12 @@ def write_junit(run: RunResults, directory: Path) -> Path:
                           value=run.interrupted["reason"])
         for check in checks:
             case = ET.SubElement(suite, "testcase", classname=component, name=f"{check.check}[{check.subject}]" + _on(check),
-                                 time=f"{check.duration_s:.3f}", file=check.nodeid.split("::", 1)[0])
+                                 time=f"{check.duration_s:.3f}", **_at(run, check))
             properties = ET.SubElement(case, "properties")
             # What the check declared of itself (fixtures/declared.py): CI can group by them.
-            for name, value in (("level", check.level), ("phase", check.phase), ("subject_kind", check.subject_kind)):
+            for name, value in (("level", check.level), ("phase", check.phase), ("subject_kind", check.subject_kind),
+                                ("location", ":".join(case.get(k) for k in ("file", "line") if case.get(k))),
+                                ("test", check.nodeid)):
                 if value:
                     ET.SubElement(properties, "property", name=name, value=value)
             tag = OUTCOME_TAGS.get(check.status)
@@ -46,6 +50,13 @@ def write_junit(run: RunResults, directory: Path) -> Path:
                 outcome.text = check.message
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
     return path
+
+
+def _at(run: RunResults, check) -> dict:
+    """The testcase's ``file`` and ``line``: where in the stack's repository the finding is."""
+    file = run.in_repository(check.location)
+    line = check.location.get("line") if file else None
+    return {"file": file, **({"line": str(line)} if line else {})} if file else {}
 
 
 def _on(check) -> str:

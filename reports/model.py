@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 
 STATUSES = ("passed", "failed", "error", "not applicable", "skipped", "not run")
@@ -72,6 +73,20 @@ class RunResults:
     versions: list[dict] = field(default_factory=list)
     # Phase -> checks the run's selection (-m "not live", -k) left out: a static run's live checks.
     deselected: dict[str, int] = field(default_factory=dict)
+    # The stack folder relative to the root of the git repository holding it ("" at its root; None
+    # outside any repository): a finding's file as a CI sees it in the checked-out repository.
+    stack_in_repository: str | None = None
+
+    def in_repository(self, location: dict | None) -> str | None:
+        """The file of a finding (a location: file relative to the stack folder) relative to the
+        root of the stack's repository, as a pull request's changed lines name it; as recorded
+        where the stack is in no repository or the file lies outside the stack folder."""
+        if not location or not location.get("file"):
+            return None
+        file = location["file"]
+        if self.stack_in_repository is None or posixpath.isabs(file):
+            return file
+        return posixpath.normpath(posixpath.join(self.stack_in_repository, file))
 
     def coverage_counts(self) -> dict[str, int]:
         counts = {"handwritten": 0, "derived": 0, "none": 0}
@@ -107,13 +122,20 @@ class RunResults:
             from reports.versions import differences
 
             data["version_differences"] = differences(self)
+        data["summary"] = self.summary()
+        return data
+
+    def summary(self) -> dict:
+        """results.json ``summary``: counts per status, all and per level, the rules per scenario
+        source (``coverage``) where the run read scenarios, and the verdict with what was tested
+        (reports/coverage.py)."""
         from reports.coverage import verdict
 
-        data["summary"] = {"all": self.counts(), **{level: self.counts(level) for level in LEVELS}}
+        found = {"all": self.counts(), **{level: self.counts(level) for level in LEVELS}}
         if self.coverage:
-            data["summary"]["coverage"] = self.coverage_counts()
-        data["summary"]["verdict"] = verdict(self)  # what was tested, and the verdict that says so
-        return data
+            found["coverage"] = self.coverage_counts()
+        found["verdict"] = verdict(self)
+        return found
 
     @classmethod
     def from_dict(cls, data: dict) -> RunResults:

@@ -58,7 +58,8 @@ class PanelRuns:
         self.datasources = load_datasources(directory) if directory else []
         self.dashboards = dashboards(stack)
         self.grafana = live_stack.grafana
-        poll(self._evaluate_all, lambda complete: complete, timeout=DATA_DEADLINE_S, interval=5)
+        poll(self._evaluate_all, lambda complete: complete, timeout=DATA_DEADLINE_S, interval=5,
+             what="every panel's queries to return data")
         live_stack.notes.append(THROUGH_GRAFANA if self.grafana else INTERPOLATED)
         for title, seconds_ in self.load_s.items():
             live_stack.timings[f"dashboard_load_s[{title}]"] = round(seconds_, 3)

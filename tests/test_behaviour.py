@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.behaviour import BaselineError, compare, load_baseline
+from reports.behaviour import KINDS, BaselineError, compare, load_baseline
 from tests.layout import REFERENCE_STACK, ROOT, SUITES
 
 # (file, text as the reference stack writes it, the change): one per kind of change.
@@ -47,6 +47,21 @@ EXPECTED = {
                     ("Analytics Executive Dashboard/Data Freshness: query A `time() - min(pipeline_last_success_timestamp)`, "
                      "was `time() - max(pipeline_last_success_timestamp)`")),
 }
+# The element of the configuration each change is caused by: its check alone fails, its row alone is
+# acknowledged, at the line that changed (subject, field, file, line's text).
+CAUSES = {
+    "threshold": ("alert rule pipeline_alerts/DataQualityLow", "expr", "prometheus/analytics_rules.yml",
+                  "data_quality_score < 0.5"),
+    "for removed": ("alert rule pipeline_alerts/PipelineDurationHigh", "for", "prometheus/analytics_rules.yml",
+                    "- alert: PipelineDurationHigh"),
+    "severity": ("alert rule pipeline_alerts/APIResponseTimeHigh", "labels", "prometheus/analytics_rules.yml",
+                 "- alert: APIResponseTimeHigh"),
+    "route": ('route {severity="warning"}', "receiver", "alertmanager/alertmanager.yml", "receiver: 'web.hook'"),
+    "recipient": ("receiver critical-alerts", "email[0].to", "alertmanager/alertmanager.yml",
+                  "to: 'nobody@example.invalid'"),
+    "panel query": ("panel Analytics Executive Dashboard/Data Freshness", "query A",
+                    "grafana/dashboards/analytics-executive.json", "min(pipeline_last_success_timestamp)"),
+}
 ACKNOWLEDGED = """\
 changes:
   - subject: alert rule pipeline_alerts/DataQualityLow
@@ -55,20 +70,17 @@ changes:
     why: a run longer than an hour is always worth a look
   - subject: alert rule pipeline_alerts/APIResponseTimeHigh
     why: slow API responses page the on-call now
-  - subject: alert rule infrastructure_alerts/HighMemoryUsage
+  - subject: route {severity="warning"}
+    field: receiver
     why: warnings go to the webhook while the data team's mail is migrated
-  - subject: alert rule infrastructure_alerts/HighCPUUsage
-    field: receivers
-    why: as HighMemoryUsage
-  - subject: alert rule infrastructure_alerts/DiskSpaceRunningLow
-    field: receivers
-    why: as HighMemoryUsage
   - subject: receiver critical-alerts
     why: on-call moved
   - subject: panel Analytics Executive Dashboard/Data Freshness
     why: freshness of the stalest pipeline
   - subject: receiver warning-alerts
     why: an acknowledgement no change matches
+  - subject: alert rule infrastructure_alerts/HighMemoryUsage
+    why: a rule the route change reaches (the route is the cause to acknowledge, not this)
 """
 
 
@@ -81,9 +93,9 @@ def _static_run(stack_dir: Path, report_dir: Path, *options: str) -> tuple[subpr
     return completed, json.loads(results.read_text(encoding="utf-8")) if results.exists() else {}
 
 
-def _copy(destination: Path) -> Path:
+def _copy(destination: Path, kinds: tuple[str, ...] = tuple(CHANGES)) -> Path:
     shutil.copytree(REFERENCE_STACK, destination, ignore=shutil.ignore_patterns("examples"))
-    for relative, old, new in CHANGES.values():
+    for relative, old, new in (CHANGES[kind] for kind in kinds):
         path = destination / relative
         text = path.read_text(encoding="utf-8")
         assert text.count(old) == 1, f"{path}: expected the text to change exactly once: {old!r}"
@@ -135,8 +147,17 @@ def test_each_kind_of_change_is_a_behaviour_change_that_fails_until_acknowledged
         change = _find(changes, kind)
         assert text in change["text"], f"{kind}: expected {text!r}, read {change['text']!r}"
         assert not change["intended"], change
-        assert checks[subject]["status"] == "failed" and checks[subject]["level"] == "MUST", checks[subject]
-        assert change["text"] in checks[subject]["message"], checks[subject]["message"]
+        cause, field, file, line_text = CAUSES[kind]
+        assert change["cause"] == {"subject": cause, "field": field}, (kind, change)
+        assert checks[cause]["status"] == "failed" and checks[cause]["level"] == "MUST", checks[cause]
+        assert change["text"] in checks[cause]["message"], checks[cause]["message"]
+        row = _row(results, cause, field)
+        assert row["file"] == file and line_text in _line(changed_copy / file, row["line"]), (kind, row)
+        assert checks[cause]["location"]["line"] == row["line"], checks[cause]
+    # One row, and one failing check, per changed element: six changes, six rows, six failures.
+    assert len(results["behaviour_changes"]["causes"]) == len(CHANGES), results["behaviour_changes"]["causes"]
+    assert sorted(s for s, c in checks.items() if c["status"] == "failed") == sorted(c[0] for c in CAUSES.values())
+    assert "alert rule infrastructure_alerts/HighMemoryUsage" in _row(results, *CAUSES["route"][:2])["affects"]
     assert _find(changes, "severity") and any(
         c["subject"] == EXPECTED["severity"][0] and c["field"] == "labels" and "severity=critical, was warning"
         in c["text"] for c in changes), changes
@@ -158,15 +179,62 @@ def test_each_kind_of_change_is_a_behaviour_change_that_fails_until_acknowledged
     for kind, (subject, _, _) in EXPECTED.items():
         change = _find(diff["changes"], kind)
         assert change["intended"] and change["why"], change
-        assert checks[subject]["status"] == "passed", checks[subject]
+        assert checks[subject]["status"] == "passed" and checks[CAUSES[kind][0]]["status"] == "passed", \
+            checks[CAUSES[kind][0]]
     assert diff["unacknowledged"] == 0, [c["text"] for c in diff["changes"] if not c["intended"]]
-    assert [a["subject"] for a in diff["unused_acknowledgements"]] == ["receiver warning-alerts"], diff
+    assert [a["subject"] for a in diff["unused_acknowledgements"]] == [
+        "receiver warning-alerts", "alert rule infrastructure_alerts/HighMemoryUsage"], diff
     html = (tmp_path / "acknowledged" / "report.html").read_text(encoding="utf-8")
     assert "intended: on-call moved" in html
 
 
+def _row(results: dict, subject: str, field: str) -> dict:
+    found = [c for c in results["behaviour_changes"]["causes"] if (c["subject"], c["field"]) == (subject, field)]
+    assert len(found) == 1, f"expected one row for {subject} {field}: {results['behaviour_changes']['causes']}"
+    return found[0]
+
+
+def _line(path: Path, number: int) -> str:
+    return path.read_text(encoding="utf-8").splitlines()[number - 1]
+
+
+def test_one_changed_receiver_and_one_threshold_are_two_rows_and_two_findings(baseline, tmp_path, monkeypatch):
+    """The issue's example, in a git repository as a CI checks it out: a route's receiver and a
+    rule's threshold, each one row at its line listing what it affects, one failing behaviour
+    check each, and the pull request's surface (summary, annotations, junit, code quality) at the
+    lines as the repository names them."""
+    repository = tmp_path / "repository"
+    stack = _copy(repository / "monitoring", kinds=("threshold", "route"))
+    subprocess.run(["git", "init", "-q", str(repository)], check=True)
+    step_summary = tmp_path / "step-summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(step_summary))
+    completed, results = _static_run(stack, tmp_path / "report", f"--baseline={baseline}")
+
+    causes = results["behaviour_changes"]["causes"]
+    assert [(c["subject"], c["field"]) for c in causes] == [CAUSES["route"][:2], CAUSES["threshold"][:2]], causes
+    assert [c for c in _behaviour_checks(results).values() if c["status"] == "failed"] and \
+        sorted(s for s, c in _behaviour_checks(results).items() if c["status"] == "failed") == \
+        sorted([CAUSES["route"][0], CAUSES["threshold"][0]])
+    route = causes[0]
+    assert {"alert rule infrastructure_alerts/HighMemoryUsage", "alert rule infrastructure_alerts/HighCPUUsage",
+            "alert rule infrastructure_alerts/DiskSpaceRunningLow"} <= set(route["affects"]), route
+    assert "HighMemoryUsage routes to web.hook, was warning-alerts" in route["effects"], route
+    assert results["stack_in_repository"] == "monitoring"
+    where = f"monitoring/alertmanager/alertmanager.yml:{route['line']}"
+    summary = (tmp_path / "report" / "summary.md").read_text(encoding="utf-8")
+    assert "2 change(s), 2 not acknowledged" in summary and f"`{where}`" in summary, summary
+    assert step_summary.read_text(encoding="utf-8") == summary + "\n"
+    assert f"::error file=monitoring/alertmanager/alertmanager.yml,line={route['line']}," in completed.stdout
+    junit = (tmp_path / "report" / "junit.xml").read_text(encoding="utf-8")
+    assert f'file="monitoring/alertmanager/alertmanager.yml" line="{route["line"]}"' in junit
+    quality = json.loads((tmp_path / "report" / "gl-code-quality-report.json").read_text(encoding="utf-8"))
+    assert {"path": "monitoring/alertmanager/alertmanager.yml", "lines": {"begin": route["line"]}} in \
+        [f["location"] for f in quality]
+
+
 def _record(**subjects) -> dict:
-    return {"schema": 1, "versions": {}, "subjects": subjects}
+    return {"schema": 1, "versions": {}, "kinds": list(KINDS), "subjects": subjects}
 
 
 RUN = {"started": "2026-01-01T00:00:00+00:00", "stack_name": "s"}
@@ -236,3 +304,57 @@ def test_the_nightly_verdict_names_what_newly_fails_and_what_changed_unacknowled
     results["regression"]["newly_failing"], results["behaviour_changes"]["changes"][0]["intended"] = [], True
     tonight.write_text(json.dumps(results), encoding="utf-8")
     assert main([str(tonight)]) == 0, capsys.readouterr().out
+
+
+def test_each_change_is_under_the_element_that_brought_it_about():
+    rule = {"kind": "alert rule", "name": "A", "file": "r.yml", "line": 3, "lines": {"expr": 4}, "expr": "x > 1",
+            "boundary": {"input": "x", "quiet": 1, "fires": 1.1, "direction": "above"}, "receivers": ["team"]}
+    route = {"kind": "route", "name": 'route {team="a"}', "file": "am.yml", "line": 9, "lines": {"receiver": 10},
+             "receiver": "team", "reaches": ["team"]}
+    panel = {"kind": "panel", "name": "p", "file": "d.json", "line": 2, "lines": {"query A": 7},
+             "query A": "up", "data A": "returns data"}
+    before = _record(**{"alert rule g/A": rule, 'route {team="a"}': route, "panel p": panel})
+    after = _record(**{
+        "alert rule g/A": {**rule, "expr": "x > 2", "boundary": {**rule["boundary"], "quiet": 2}, "receivers": ["pager"]},
+        'route {team="a"}': {**route, "receiver": "pager", "reaches": ["pager"]},
+        "panel p": {**panel, "query A": "down", "data A": "returns no data"}})
+    acknowledged = [{"subject": 'route {team="a"}', "field": "receiver", "why": "paged now", "file": "f", "line": 1}]
+
+    diff = compare(RUN, before, after, acknowledged)
+
+    rows = {(c["subject"], c["field"]): c for c in diff["causes"]}
+    assert set(rows) == {("alert rule g/A", "expr"), ('route {team="a"}', "receiver"), ("panel p", "query A")}, rows
+    assert (rows[("alert rule g/A", "expr")]["file"], rows[("alert rule g/A", "expr")]["line"]) == ("r.yml", 4)
+    assert rows[("alert rule g/A", "expr")]["effects"] == ["A fires above 2 on x, was above 1"]
+    assert rows[('route {team="a"}', "receiver")]["affects"] == ["alert rule g/A"]
+    assert rows[('route {team="a"}', "receiver")]["effects"] == ["A routes to pager, was team"]
+    assert rows[("panel p", "query A")]["line"] == 7 and len(rows[("panel p", "query A")]["effects"]) == 1
+    assert diff["unacknowledged"] == 2 and rows[('route {team="a"}', "receiver")]["intended"]
+    assert [c["intended"] for c in diff["changes"] if c["field"] == "receivers"] == [True], "an effect follows its cause"
+
+
+def test_a_kind_of_subject_the_baseline_did_not_record_is_not_new():
+    route = {"kind": "route", "name": "route default-route", "receiver": "team"}
+    old = {"schema": 1, "versions": {}, "subjects": {}}  # recorded before routes were
+
+    assert compare(RUN, old, _record(**{"route default-route": route}), [])["changes"] == []
+    assert [c["text"] for c in compare(RUN, {**old, "kinds": ["route"]}, _record(**{"route default-route": route}),
+                                       [])["changes"]] == ["route default-route: new: receiver team"]
+
+
+def test_a_changed_recording_rule_is_the_cause_of_what_the_rules_and_panels_reading_it_do():
+    recorded = {"kind": "recording rule", "name": "job:errors:rate5m", "file": "rules.yml", "line": 5,
+                "expr": "sum by (job) (rate(errors[5m]))", "read_by": ["alert rule g/A", "panel d/Errors"]}
+    rule = {"kind": "alert rule", "name": "A", "expr": "job:errors:rate5m > 1", "fires_after_s": 60.0}
+    panel = {"kind": "panel", "name": "d/Errors", "query A": "job:errors:rate5m", "data A": "returns data"}
+    before = _record(**{"recording rule g/job:errors:rate5m": recorded, "alert rule g/A": rule, "panel d/Errors": panel})
+    after = _record(**{"recording rule g/job:errors:rate5m": {**recorded, "expr": "sum by (job) (rate(errors[1h]))"},
+                       "alert rule g/A": {**rule, "fires_after_s": 300.0},
+                       "panel d/Errors": {**panel, "data A": "returns no data"}})
+
+    diff = compare(RUN, before, after, [])
+
+    assert [(c["subject"], c["field"], c["line"]) for c in diff["causes"]] == [
+        ("recording rule g/job:errors:rate5m", "expr", 5)], diff["causes"]
+    assert diff["causes"][0]["affects"] == ["alert rule g/A", "panel d/Errors"]
+    assert len(diff["causes"][0]["effects"]) == 2 and diff["unacknowledged"] == 1

@@ -167,7 +167,8 @@ def test_the_regression_view_comes_first(run, tmp_path):
 
 def test_every_writer_takes_the_same_arguments_and_writes_one_file(run, tmp_path):
     written = [writer(run, tmp_path) for writer in WRITERS]
-    assert sorted(p.name for p in written) == ["junit.xml", "report.html", "results.json"]
+    assert sorted(p.name for p in written) == ["gl-code-quality-report.json", "junit.xml", "report.html", "results.json",
+                                               "summary.md"]
     assert all(p.parent == tmp_path and p.stat().st_size > 0 for p in written), written
 
 
