@@ -80,7 +80,7 @@ def test_summary_says_verdict_coverage_and_failures_at_their_lines(run, tmp_path
     text = write_summary(run, tmp_path).read_text(encoding="utf-8")
 
     assert "**does not conform: 3 MUST check(s) fail**" in text, text
-    assert "1 tested on hand-written scenarios, 1 on scenarios derived from their expression, 1 on none" in text
+    assert "Tested: alert rules tested 2 of 3 (1 hand-written, 1 derived), not derived 1" in text, text
     assert "| MUST | `monitoring/stack/prometheus/rules.yml:35` | expression parses [DataQualityLow] | fires at 0.5, " \
            "expected 0.8 second line, with: a colon |" in text, text
     assert "team \\| &lt;b&gt;stack&lt;/b&gt;" in text and "<script>" not in text, "the stack's text became markup"
