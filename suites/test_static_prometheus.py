@@ -1,14 +1,16 @@
 """Prometheus configuration and alert rules, checked without starting anything."""
 
+from collections import Counter
+
 import pytest
 
-from fixtures.checks import at, at_output, expect, fail_config, not_applicable
-from fixtures.configfiles import ConfigError
+from fixtures.checks import at, at_output, expect, expect_no_defects, fail_config, not_applicable
+from fixtures.configfiles import ConfigError, shared_config
 from fixtures.dashboards.sources import NO_DECLARED_PRODUCER, declares_producers
 from fixtures.rules import metrics_read
 from fixtures.subjects import recording_rules
 from fixtures.tools import promtool_check_config, promtool_check_rules
-from fixtures.validation import require_rule_files
+from fixtures.validation import require_rule_files, require_valid
 
 pytestmark = pytest.mark.stack_section("prometheus_config", what="Prometheus's configuration and alert rules")
 
@@ -103,3 +105,40 @@ def _expect_inputs_produced(rule: str, location: str, expr: str, where: dict, st
         "instrumentation, exporters, recording rules or scenarios' series); a typo, or a metric that is no "
         "longer exposed, makes the rule empty for ever"),
         where)
+
+
+@pytest.mark.conformance(component="prometheus", check="rule labels take effect", phase="static",
+                         subject_kind="rule_file")
+def test_rule_labels_take_effect(rule_file):
+    from fixtures.semantics import label_overrides
+
+    expect_no_defects(label_overrides(rule_file, shared_config(rule_file)))
+
+
+@pytest.mark.conformance(component="prometheus", check="group limit holds its alerts", phase="static",
+                         subject_kind="rule_file")
+def test_group_limit(rule_file, validation):
+    from fixtures.scenarios.model import load_scenario
+    from fixtures.semantics import group_limits
+
+    expected: dict[str, int] = {}
+    for path in validation.scenario_files:
+        if validation.of(path):
+            continue  # the scenario's own finding
+        counts = Counter(alert.alertname for alert in load_scenario(path).firing)
+        for name, count in counts.items():
+            expected[name] = max(expected.get(name, 0), count)
+    expect_no_defects(group_limits(rule_file, shared_config(rule_file), expected))
+
+
+@pytest.mark.conformance(component="prometheus", check="alerts go to an Alertmanager the stack serves",
+                         subject="prometheus.yml", phase="static")
+def test_alerting_targets_served(stack, validation):
+    from fixtures.semantics import alerting_targets
+
+    path = stack.prometheus_config_path
+    require_valid(validation, path)
+    config = shared_config(path)
+    if not ((config.get("alerting") or {}).get("alertmanagers")):
+        not_applicable("prometheus.yml names no Alertmanager (alerting.alertmanagers)")
+    expect_no_defects(alerting_targets(path, config, stack.services))
