@@ -69,3 +69,17 @@ def test_index_template_types(log_settings, validation):
         not_applicable(f"{path} does not exist (see 'index template maps the events')")
     require_valid(validation, path)
     expect_no_defects(unknown_field_types(path, load_json(path)))
+
+
+@pytest.mark.conformance(component="logs", check="shipper configuration reads", phase="static",
+                         subject_kind="log_service")
+def test_shipper_configuration_reads(log_service, stack):
+    """A shipper whose configuration does not read ships nothing: found here, before any container
+    (rsyslogd -N1 checks it again in the image when the shipper starts)."""
+    from fixtures.logs.shipper_config import shipper_files, structure_errors
+
+    files = [found for mount in stack.services[log_service].mounts for found in shipper_files(log_service, mount.source)]
+    if not files:
+        not_applicable(f"'{log_service}' is given no configuration in a language read here (rsyslog.conf, a "
+                       "Logstash pipeline); a YAML or JSON one is read by 'file valid'")
+    expect_no_defects([error for path, rsyslog in files for error in structure_errors(path, rsyslog)])

@@ -60,6 +60,7 @@ def sc(name: str) -> str:
 # Issue 25: configuration that is valid but means nothing or something else (fixtures/semantics.py),
 # values a reader must refuse at their own line, and valid edits (controls) that must pass. Each
 # runs alone (its own batch): several edit the same file.
+RSYSLOG, LOGSTASH = "elk/rsyslog/rsyslog.conf", "elk/logstash/pipeline/analytics.conf"
 RECEIVERS = "receivers:\n  - name: 'web.hook'"
 INFO_ROUTE = "    - matchers: ['severity=\"info\"']\n      receiver: 'web.hook'"
 CPU_LABELS = '          severity: warning\n        annotations:\n          summary: "High CPU usage detected"'
@@ -130,6 +131,16 @@ SEMANTIC: tuple[Defect, ...] = tuple(Defect(*fields, batch=2500 + n, control=fie
     ("scenario: NaN value", sc("DatabaseConnectionPoolExhausted-firing"), "active: 48", "active: .nan",
      "active: .nan"),
     ("scenario: infinite value", sc("HighCPUUsage-firing"), "cpu_busy: 0.9}", "cpu_busy: .inf}", "cpu_busy: .inf"),
+    ("rsyslog.conf: action left open", RSYSLOG, 'action.resumeRetryCount="-1")', 'action.resumeRetryCount="-1"',
+     'action(type="omelasticsearch"'),
+    ("rsyslog.conf: misspelt object", RSYSLOG, 'module(load="mmjsonparse")', 'modul(load="mmjsonparse")',
+     'modul(load="mmjsonparse")'),
+    ("control: rsyslog.conf: a main queue and a block comment", RSYSLOG, 'module(load="mmjsonparse")',
+     'module(load="mmjsonparse")\n/* in memory { */\nmain_queue(queue.type="LinkedList")', None),
+    ("logstash pipeline: list left open", LOGSTASH, 'hosts => ["http://elasticsearch:9200"]',
+     'hosts => ["http://elasticsearch:9200"', "hosts =>"),
+    ("logstash pipeline: quote left open", LOGSTASH, 'index => "analytics-logs-%{+YYYY-MM-dd}"',
+     'index => "analytics-logs-%{+YYYY-MM-dd}', "index =>"),
 )))
 
 CORPUS: tuple[Defect, ...] = (

@@ -108,3 +108,36 @@ def test_unknown_field_types_at_their_line(tmp_path):
 
     found = unknown_field_types(path, json.loads(path.read_text()))
     assert [(f.line, "c.d" in f.problem) for f in found] == [(3, False), (4, True)], found
+
+
+RSYSLOG = ('global(workDirectory="/var/spool/rsyslog")  # a comment with a ( in it\n'
+           'module(load="imfile")\n/* a block comment\n   over two lines { */\n'
+           'ruleset(name="r") {\n  if re_match($msg, "x") then {\n    set $!a = "}";\n  }\n'
+           '  action(type="omfile" file="/tmp/x")\n}\n')
+
+
+@pytest.mark.parametrize(("edit", "line", "words"), [
+    (('file="/tmp/x")', 'file="/tmp/x"'), 9, "closed by '}'"),
+    (('module(load', 'modul(load'), 2, "'modul(' is not an rsyslog configuration object"),
+    (('"}";', '"};'), 7, "string opened here runs over several lines"),
+    (("over two lines { */", "over two lines {"), 3, "never closed with */"),
+])
+def test_rsyslog_structure_defects_at_their_line(tmp_path, edit, line, words):
+    from fixtures.logs.shipper_config import structure_errors
+
+    path = tmp_path / "rsyslog.conf"
+    path.write_text(RSYSLOG)
+    assert structure_errors(path, rsyslog=True) == []
+    path.write_text(RSYSLOG.replace(*edit))
+    (found,) = structure_errors(path, rsyslog=True)
+    assert found.line == line and words in found.problem, found
+
+
+def test_logstash_pipeline_structure(tmp_path):
+    from fixtures.logs.shipper_config import structure_errors
+
+    path = tmp_path / "pipeline.conf"
+    path.write_text('input {\n  beats { port => 5044 }\n}\noutput {\n  elasticsearch { hosts => ["a:9200"] }\n}\n')
+    assert structure_errors(path, rsyslog=False) == []
+    path.write_text('input {\n  beats { port => 5044 }\n}\noutput {\n  elasticsearch { hosts => ["a:9200" }\n}\n')
+    assert [f.line for f in structure_errors(path, rsyslog=False)] == [5]
