@@ -73,7 +73,8 @@ def test_arrives_exactly_once(kind, log_traffic, log_pipeline, evidence):
     ))
 
 
-@pytest.mark.conformance(component="logs", check="arrives in the order logged", level="SHOULD", phase="live")
+@pytest.mark.conformance(component="logs", check="arrives in the order logged", subject="declared events",
+                         level="SHOULD", phase="live")
 def test_arrives_in_order(log_traffic, log_pipeline, evidence):
     """The events, logged a moment apart, are indexed in the order they were logged: a shipper that
     reorders them makes a reader who sorts by arrival see an effect before its cause."""
