@@ -190,7 +190,7 @@ def test_burst_arrives_complete(log_burst, evidence):
     delivery = log_burst.delivery
     evidence.update(lost=len(delivery.lost), duplicated=len(delivery.duplicated))
     expect(delivery.intact and log_burst.arrived == log_burst.size, (
-        f"a burst of {log_burst.size} events: {log_burst.arrived} documents in the store after "
+        f"a burst of {log_burst.size} events: {log_burst.arrived} in the store after "
         f"{log_burst.waited_s:.0f}s (logged in {log_burst.emitted_s:.1f}s); each event by its burst_seq: "
         f"{delivery.describe()}"
     ))

@@ -71,15 +71,17 @@ def test_index_template_types(log_settings, validation):
     expect_no_defects(unknown_field_types(path, load_json(path)))
 
 
-@pytest.mark.conformance(component="logs", check="shipper configuration reads", phase="static",
-                         subject_kind="log_service")
-def test_shipper_configuration_reads(log_service, stack):
+@pytest.mark.conformance(component="logs", check="shipper configuration reads", subject="log pipeline",
+                         phase="static")
+def test_shipper_configuration_reads(stack):
     """A shipper whose configuration does not read ships nothing: found here, before any container
     (rsyslogd -N1 checks it again in the image when the shipper starts)."""
     from fixtures.logs.shipper_config import shipper_files, structure_errors
+    from fixtures.subjects import log_services
 
-    files = [found for mount in stack.services[log_service].mounts for found in shipper_files(log_service, mount.source)]
+    files = [found for name in log_services(stack) for mount in stack.services[name].mounts
+             for found in shipper_files(name, mount.source)]
     if not files:
-        not_applicable(f"'{log_service}' is given no configuration in a language read here (rsyslog.conf, a "
-                       "Logstash pipeline); a YAML or JSON one is read by 'file valid'")
+        not_applicable("no shipper of the log pipeline is given a configuration in a language read here "
+                       "(rsyslog.conf, a Logstash pipeline); a YAML or JSON one is read by 'file valid'")
     expect_no_defects([error for path, rsyslog in files for error in structure_errors(path, rsyslog)])
