@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from fixtures.checks import at, expect, fail, not_applicable
+from fixtures.checks import at, expect, expect_no_defects, fail, not_applicable
 from fixtures.dashboards.evaluate import dashboard_variables, time_unit_problem
 from fixtures.dashboards.interpolation import QueryContext, interpolate, references
 from fixtures.dashboards.model import (
@@ -238,3 +238,14 @@ def test_panel_type_current(panel):
     replacement = DEPRECATED_PANEL_TYPES.get(panel.type)
     expect(not replacement, f"panel '{panel.id}' uses the deprecated '{panel.type}' panel type; "
                             f"Grafana migrates it to '{replacement}'")
+
+
+@pytest.mark.conformance(component="grafana", check="uid unique", phase="static", subject_kind="dashboard")
+def test_uid_unique(dashboard, stack):
+    """Grafana's file provisioning keeps one dashboard per uid: the later one sharing it never appears."""
+    from fixtures.semantics import duplicate_uids
+    from fixtures.subjects import dashboards
+
+    others = dashboards(stack)
+    before = [d for d in others if d.path < dashboard.path]
+    expect_no_defects([e for e in duplicate_uids([*before, dashboard]) if e.path == dashboard.path])

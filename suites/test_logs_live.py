@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from fixtures.checks import expect
+from fixtures.checks import expect, not_applicable
 from fixtures.logs.delivery import summary
 
 pytestmark = [pytest.mark.live, pytest.mark.stack_section("logs", "services", what="the log pipeline")]
@@ -59,15 +59,32 @@ def test_arrives_exactly_once(kind, log_traffic, log_pipeline, evidence):
     require_traffic(log_traffic)
     arrivals = log_traffic.arrivals
     occurrences = [(e, p) for e, p in log_traffic.events if e.kind == kind]
-    counts = {e.occurrence: arrivals.hits.get(p.event_id, 0) for e, p in occurrences}
-    evidence.update(documents_per_run=counts, waited_s=round(arrivals.waited_s, 1))
-    lost = [run for run, n in counts.items() if n == 0]
-    duplicated = {run: n for run, n in counts.items() if n > 1}
+    # Each event by its own id: two events of one kind in one run are two, whatever their run id.
+    counts = [(e.label, p.event_id, arrivals.hits.get(p.event_id, 0)) for e, p in occurrences]
+    evidence.update(documents_per_event={event_id: n for _, event_id, n in counts},
+                    waited_s=round(arrivals.waited_s, 1))
+    lost = [f"{label} (event {event_id})" for label, event_id, n in counts if n == 0]
+    duplicated = {f"{label} (event {event_id})": n for label, event_id, n in counts if n > 1}
     expect(not lost and not duplicated, (
         f"'{kind}' events in {log_pipeline.settings.index_pattern} after {arrivals.waited_s:.0f}s: "
-        f"lost for runs {lost}, duplicated {duplicated} (documents per run: {counts})"
+        f"{len(counts) - len(lost)} of {len(counts)} arrived; lost {len(lost)}: {lost}; duplicated "
+        f"{len(duplicated)}: {duplicated}"
         + (f"\nthe shipper's last output:\n{log_pipeline.shipper_errors()}" if lost else "")
     ))
+
+
+@pytest.mark.conformance(component="logs", check="arrives in the order logged", subject="declared events",
+                         level="SHOULD", phase="live")
+def test_arrives_in_order(log_traffic, log_pipeline, evidence):
+    """The events, logged a moment apart, are indexed in the order they were logged: a shipper that
+    reorders them makes a reader who sorts by arrival see an effect before its cause."""
+    require_traffic(log_traffic)
+    delivery = log_traffic.arrivals.delivery([p for _, p in log_traffic.events])
+    evidence.update(reordered=delivery.reordered, events=delivery.expected)
+    if delivery.reordered is None:
+        not_applicable(f"the events are spread over several indices of {log_pipeline.settings.index_pattern} "
+                       "(or the store numbers no documents): the order they were indexed in cannot be told")
+    expect(delivery.reordered == 0, f"{log_pipeline.settings.index_pattern}: {delivery.describe()}")
 
 
 @pytest.mark.conformance(component="logs", check="fields and types", phase="live", subject_kind="log_event")
@@ -170,9 +187,12 @@ def test_burst_arrives_complete(log_burst, evidence):
     expect(log_burst.failure is None, f"no burst could be logged: {log_burst.failure}")
     evidence.update(size=log_burst.size, arrived=log_burst.arrived, logged_in_s=log_burst.emitted_s,
                     complete_after_s=log_burst.complete_after_s, events_per_s=log_burst.throughput_per_s)
-    expect(log_burst.arrived == log_burst.size, (
-        f"a burst of {log_burst.size} events: {log_burst.arrived} in the store after {log_burst.waited_s:.0f}s "
-        f"(logged in {log_burst.emitted_s:.1f}s)"
+    delivery = log_burst.delivery
+    evidence.update(lost=len(delivery.lost), duplicated=len(delivery.duplicated))
+    expect(delivery.intact and log_burst.arrived == log_burst.size, (
+        f"a burst of {log_burst.size} events: {log_burst.arrived} in the store after "
+        f"{log_burst.waited_s:.0f}s (logged in {log_burst.emitted_s:.1f}s); each event by its burst_seq: "
+        f"{delivery.describe()}"
     ))
 
 

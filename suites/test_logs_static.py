@@ -3,7 +3,7 @@ pipeline service has its configuration, and the index template maps the events' 
 
 import pytest
 
-from fixtures.checks import at, expect, fail_config
+from fixtures.checks import at, expect, expect_no_defects, fail_config, not_applicable
 from fixtures.configfiles import ConfigError, SourceLine, load_json
 from fixtures.validation import require_valid
 
@@ -58,3 +58,30 @@ def test_index_template(log_settings, validation):
 def _line_of(path, text: str) -> int | None:
     lines = path.read_text(encoding="utf-8").splitlines()
     return next((number for number, line in enumerate(lines, 1) if text in line), None)
+
+
+@pytest.mark.conformance(component="logs", check="index template field types known", phase="static")
+def test_index_template_types(log_settings, validation):
+    from fixtures.semantics import unknown_field_types
+
+    path = log_settings.index_template
+    if not path.exists():
+        not_applicable(f"{path} does not exist (see 'index template maps the events')")
+    require_valid(validation, path)
+    expect_no_defects(unknown_field_types(path, load_json(path)))
+
+
+@pytest.mark.conformance(component="logs", check="shipper configuration reads", subject="log pipeline",
+                         phase="static")
+def test_shipper_configuration_reads(stack):
+    """A shipper whose configuration does not read ships nothing: found here, before any container
+    (rsyslogd -N1 checks it again in the image when the shipper starts)."""
+    from fixtures.logs.shipper_config import shipper_files, structure_errors
+    from fixtures.subjects import log_services
+
+    files = [found for name in log_services(stack) for mount in stack.services[name].mounts
+             for found in shipper_files(name, mount.source)]
+    if not files:
+        not_applicable("no shipper of the log pipeline is given a configuration in a language read here "
+                       "(rsyslog.conf, a Logstash pipeline); a YAML or JSON one is read by 'file valid'")
+    expect_no_defects([error for path, rsyslog in files for error in structure_errors(path, rsyslog)])

@@ -2,10 +2,11 @@
 
 import pytest
 
-from fixtures.checks import at, expect, fail, fail_config
-from fixtures.configfiles import load_yaml
+from fixtures.checks import at, expect, expect_no_defects, fail, fail_config, not_applicable
+from fixtures.configfiles import load_yaml, shared_config
+from fixtures.subjects import alert_rules, prometheus_config
 from fixtures.tools import amtool_route
-from fixtures.validation import require_routable, require_valid
+from fixtures.validation import require_routable, require_rule_files, require_valid
 
 pytestmark = pytest.mark.stack_section("alertmanager_config", what="Alertmanager")
 
@@ -37,3 +38,67 @@ def test_severity_routes(severity, stack, validation):
     expect(chosen and not missing, (
         f"{path}: severity={severity} routes to {chosen}, but the receivers defined are {defined}"
     ), at(path))
+
+
+@pytest.mark.conformance(component="alertmanager", check="matchers match alerts the rules send", level="SHOULD",
+                         subject="alertmanager.yml", phase="static")
+def test_matchers_can_match(stack, validation):
+    """An inhibit rule or route whose matchers no alert of the stack's rules satisfies never takes effect."""
+    from fixtures.semantics import alert_shapes, unmatchable
+
+    path = stack.alertmanager_config_path
+    require_routable(validation)
+    rules = _alert_rules_sent(stack, validation)
+    config = shared_config(path)
+    external = ((prometheus_config(stack) or {}).get("global") or {}).get("external_labels")
+    expect_no_defects(unmatchable(path, config, alert_shapes(rules, external, stack.severity_receivers)))
+
+
+def _alert_rules_sent(stack, validation) -> list:
+    """The alert rules whose alerts reach Alertmanager as written (for checks of what can match them)."""
+    if not stack.declares("prometheus_config"):
+        not_applicable(f"{stack.manifest_path.name} declares no prometheus_config: which alerts arrive is not known")
+    require_rule_files(validation)
+    if ((prometheus_config(stack) or {}).get("alerting") or {}).get("alert_relabel_configs"):
+        not_applicable("prometheus.yml relabels alerts (alert_relabel_configs): the labels they arrive with are "
+                       "not known from the rules alone")
+    rules = alert_rules(stack)
+    if not rules:
+        not_applicable("the stack has no alert rules to send alerts")
+    return rules
+
+
+@pytest.mark.conformance(component="alertmanager", check="severity reaches an integration", phase="static",
+                         subject_kind="severity")
+def test_severity_reaches_an_integration(severity, stack, validation):
+    """A declared severity routed only to receivers with no integration (no *_configs) notifies
+    nobody: Alertmanager accepts such a receiver (docs, <receiver>: a receiver without integrations
+    drops what it gets), so amtool does not object."""
+    from fixtures.semantics import integrations, receiver_line
+
+    path = stack.alertmanager_config_path
+    require_routable(validation)
+    try:
+        chosen = amtool_route(path, {"severity": severity})
+    except RuntimeError:
+        not_applicable(f"severity={severity} cannot be routed (see 'severity routes to an existing receiver')")
+    config = shared_config(path)
+    if any(integrations(config, name) for name in chosen):
+        return
+    silent = next((name for name in chosen if receiver_line(config, name)), None)
+    if silent is None:
+        not_applicable(f"severity={severity} routes to {chosen}, which alertmanager.yml does not define "
+                       "(see 'severity routes to an existing receiver')")
+    line = receiver_line(config, silent)
+    fail(f"{path}:{line}: severity={severity} routes to {chosen}, and receiver '{silent}' has no integration "
+         "(no email_configs, webhook_configs, slack_configs...): its alerts notify nobody", at(path, line))
+
+
+@pytest.mark.conformance(component="alertmanager", check="repeat_interval not below group_interval", level="SHOULD",
+                         subject="alertmanager.yml", phase="static")
+def test_repeat_interval_takes_effect(stack, validation):
+    from fixtures.semantics import repeat_below_group
+
+    path = stack.alertmanager_config_path
+    require_valid(validation, path)
+    expect_no_defects(repeat_below_group(path, shared_config(path)))

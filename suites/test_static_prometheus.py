@@ -1,9 +1,11 @@
 """Prometheus configuration and alert rules, checked without starting anything."""
 
+from collections import Counter
+
 import pytest
 
-from fixtures.checks import at, at_output, expect, fail_config, not_applicable
-from fixtures.configfiles import ConfigError
+from fixtures.checks import at, at_output, expect, expect_no_defects, fail_config, not_applicable
+from fixtures.configfiles import ConfigError, shared_config
 from fixtures.dashboards.sources import SCRAPE_SERIES, judge
 from fixtures.rules import AlertRule
 from fixtures.stack import scrape_addresses
@@ -151,3 +153,40 @@ def _expect_jobs_scraped(rule: str, location: str, expr: str, where: dict, produ
         not_applicable(f"{rule}: {reading.jobs_unknown[0]}")
     if not reading.jobs_selected:
         not_applicable(f"{rule} selects no job by name: nothing to hold against the scrape jobs")
+
+
+@pytest.mark.conformance(component="prometheus", check="rule labels take effect", phase="static",
+                         subject_kind="rule_file")
+def test_rule_labels_take_effect(rule_file):
+    from fixtures.semantics import label_overrides
+
+    expect_no_defects(label_overrides(rule_file, shared_config(rule_file)))
+
+
+@pytest.mark.conformance(component="prometheus", check="group limit holds its alerts", phase="static",
+                         subject_kind="rule_file")
+def test_group_limit(rule_file, validation):
+    from fixtures.scenarios.model import load_scenario
+    from fixtures.semantics import group_limits
+
+    expected: dict[str, int] = {}
+    for path in validation.scenario_files:
+        if validation.of(path):
+            continue  # the scenario's own finding
+        counts = Counter(alert.alertname for alert in load_scenario(path).firing)
+        for name, count in counts.items():
+            expected[name] = max(expected.get(name, 0), count)
+    expect_no_defects(group_limits(rule_file, shared_config(rule_file), expected))
+
+
+@pytest.mark.conformance(component="prometheus", check="alerts go to an Alertmanager the stack serves",
+                         subject="prometheus.yml", phase="static")
+def test_alerting_targets_served(stack, validation):
+    from fixtures.semantics import alerting_targets
+
+    path = stack.prometheus_config_path
+    require_valid(validation, path)
+    config = shared_config(path)
+    if not ((config.get("alerting") or {}).get("alertmanagers")):
+        not_applicable("prometheus.yml names no Alertmanager (alerting.alertmanagers)")
+    expect_no_defects(alerting_targets(path, config, stack.services))

@@ -6,7 +6,7 @@ duration, queryable soon after it ends."""
 
 import pytest
 
-from fixtures.checks import expect
+from fixtures.checks import expect, not_applicable
 from fixtures.traces.spans import (
     content_problems,
     delay_summary,
@@ -116,3 +116,17 @@ def test_spans_queryable_in_time(traced_run, stack, evidence):
         f"spans queryable later than {bound:.0f}s after they ended (stack's tracing.queryable_within): {late}; "
         f"median {evidence['median_s']}s, max {evidence['max_s']}s"
     ))
+
+
+@pytest.mark.conformance(component="traces", check="every emitted span arrives once", subject="spans", phase="live")
+def test_every_emitted_span_arrives_once(traced_run, evidence):
+    """Each span the run's processes ended, followed to Jaeger by its id: a span lost, or stored
+    twice, is counted, whatever the contract declares (instrumentation adds spans of its own)."""
+    expect(traced_run.failure is None, f"no trace to check: {traced_run.failure}")
+    delivery = traced_run.delivery
+    if delivery is None:
+        not_applicable("the stack's tracer provider takes no span processor (not OpenTelemetry's SDK): which "
+                       "spans the run emitted is not known")
+    evidence.update(emitted=delivery.expected, lost=list(delivery.lost), duplicated=delivery.duplicated)
+    expect(delivery.intact, f"trace {traced_run.trace_id} in Jaeger after {traced_run.watched_s:.1f}s, each span "
+                            f"the run emitted by its id: {delivery.describe()}")

@@ -44,6 +44,7 @@ class Defect:
     at: str | None  # text of the line the finding must name (in the edited file); None: line 1
     batch: int  # 0: alone (a manifest defect: a usage error ends the run)
     usage: bool = False  # the run must stop with a usage error, not a failing check
+    control: bool = False  # a valid edit (run alone): the run must find nothing
 
 
 M, P, AR, IR, AM = ("manifest.yml", "prometheus/prometheus.yml", "prometheus/analytics_rules.yml",
@@ -55,6 +56,92 @@ METRICS, TRACING = "app/src/monitoring/custom_metrics.py", "app/src/tracing/trac
 def sc(name: str) -> str:
     return f"scenarios/{name}.yml"
 
+
+# Issue 25: configuration that is valid but means nothing or something else (fixtures/semantics.py),
+# values a reader must refuse at their own line, and valid edits (controls) that must pass. Each
+# runs alone (its own batch): several edit the same file.
+RSYSLOG, LOGSTASH = "elk/rsyslog/rsyslog.conf", "elk/logstash/pipeline/analytics.conf"
+RECEIVERS = "receivers:\n  - name: 'web.hook'"
+INFO_ROUTE = "    - matchers: ['severity=\"info\"']\n      receiver: 'web.hook'"
+CPU_LABELS = '          severity: warning\n        annotations:\n          summary: "High CPU usage detected"'
+FAILURE_LABELS = ('          severity: critical\n        annotations:\n'
+                  '          summary: "High pipeline failure rate detected"')
+
+
+def _inhibit(source: str, target: str) -> str:
+    return (f"inhibit_rules:\n  - source_matchers: ['{source}']\n    target_matchers: ['{target}']\n"
+            f"    equal: [instance]\n{RECEIVERS}")
+
+
+SEMANTIC: tuple[Defect, ...] = tuple(Defect(*fields, batch=2500 + n, control=fields[4] is None)
+                                     for n, fields in enumerate((
+    ("alertmanager: inhibit source no alert carries", AM, RECEIVERS,
+     _inhibit('severity="page"', 'severity="warning"'), 'severity="page"'),
+    ("alertmanager: inhibit target on a label no rule carries", AM, RECEIVERS,
+     _inhibit('severity="critical"', 'alertname="HighCPUUsage"\', \'team="database"'), 'team="database"'),
+    ("control: alertmanager: inhibit warning while critical", AM, RECEIVERS,
+     _inhibit('severity="critical"', 'severity="warning"'), None),
+    ("alertmanager: route on a misspelt alertname", AM, INFO_ROUTE,
+     INFO_ROUTE + "\n    - matchers: ['alertname=\"DiskSpaceRunningLw\"']\n      receiver: 'critical-alerts'",
+     "DiskSpaceRunningLw"),
+    ("alertmanager: route after a catch-all", AM, INFO_ROUTE,
+     INFO_ROUTE + "\n    - receiver: 'web.hook'\n    - matchers: ['alertname=\"HighCPUUsage\"']\n"
+                  "      receiver: 'critical-alerts'", 'alertname="HighCPUUsage"'),
+    ("control: alertmanager: route on a regular expression", AM, "['severity=\"info\"']",
+     "['severity=~\"info|debug\"']", None),
+    ("alertmanager: critical receiver without integration", AM, "  - name: 'critical-alerts'\n",
+     "  - name: 'critical-alerts'\n  - name: 'critical-alerts-old'\n", "- name: 'critical-alerts'\n"),
+    ("alertmanager: warning receiver without integration", AM, "  - name: 'warning-alerts'\n",
+     "  - name: 'warning-alerts'\n  - name: 'warning-alerts-old'\n", "- name: 'warning-alerts'\n"),
+    ("alertmanager: repeat_interval below group_interval", AM, "  repeat_interval: 1h", "  repeat_interval: 5s",
+     "repeat_interval: 5s"),
+    ("alertmanager: a route's group_interval above the repeat", AM, "      receiver: 'critical-alerts'",
+     "      receiver: 'critical-alerts'\n      group_interval: 2h", "group_interval: 2h"),
+    ("control: alertmanager: repeat_interval equal to group_interval", AM, "  repeat_interval: 1h",
+     "  repeat_interval: 10s", None),
+    ("rules: label alertname", IR, CPU_LABELS, CPU_LABELS.replace("warning\n", "warning\n          alertname: CPUHigh\n"),
+     "alertname: CPUHigh"),
+    ("rules: templated label alertname", AR, FAILURE_LABELS,
+     FAILURE_LABELS.replace("critical\n", "critical\n          alertname: '{{ $labels.pipeline_name }}'\n"),
+     "alertname: '{{"),
+    ("rules: negative group limit", AR, "  - name: pipeline_alerts\n", "  - name: pipeline_alerts\n    limit: -1\n",
+     "limit: -1"),
+    ("rules: group limit not a number", IR, "  - name: infrastructure_alerts\n",
+     "  - name: infrastructure_alerts\n    limit: many\n", "limit: many"),
+    ("control: rules: group limit above the alerts", IR, "  - name: infrastructure_alerts\n",
+     "  - name: infrastructure_alerts\n    limit: 5\n", None),
+    ("prometheus.yml: Alertmanager target on another port", P, "          - alertmanager:9093",
+     "          - alertmanager:9094", "alertmanager:9094"),
+    ("prometheus.yml: Alertmanager target on an unknown host", P, "          - alertmanager:9093",
+     "          - alertmanagr:9093", "alertmanagr:9093"),
+    ("dashboard: uid of another dashboard", OPS, '"uid": "analytics-operations",', '"uid": "analytics-executive",',
+     '"uid": "analytics-executive"'),
+    ("index template: unknown field type", "elk/index-template.json", '"module": {"type": "keyword"}',
+     '"module": {"type": "keywrd"}', '"keywrd"'),
+    ("index template: unknown numeric type", "elk/index-template.json", '"quality_score": {"type": "float"}',
+     '"quality_score": {"type": "floating"}', '"floating"'),
+    ("control: index template: a keyword as wildcard", "elk/index-template.json", '"module": {"type": "keyword"}',
+     '"module": {"type": "wildcard"}', None),
+    ("rules: group interval often", AR, "  - name: pipeline_alerts\n", "  - name: pipeline_alerts\n    interval: often\n",
+     "interval: often"),
+    ("rules: keep_firing_for negative", IR, "        for: 1m", "        for: 1m\n        keep_firing_for: -1m",
+     "keep_firing_for: -1m"),
+    ("prometheus.yml: scrape_interval without a unit", P, "    scrape_interval: 30s", "    scrape_interval: 30",
+     "scrape_interval: 30"),
+    ("scenario: NaN value", sc("DatabaseConnectionPoolExhausted-firing"), "active: 48", "active: .nan",
+     "active: .nan"),
+    ("scenario: infinite value", sc("HighCPUUsage-firing"), "cpu_busy: 0.9}", "cpu_busy: .inf}", "cpu_busy: .inf"),
+    ("rsyslog.conf: action left open", RSYSLOG, 'action.resumeRetryCount="-1")', 'action.resumeRetryCount="-1"',
+     'action(type="omelasticsearch"'),
+    ("rsyslog.conf: misspelt object", RSYSLOG, 'module(load="mmjsonparse")', 'modul(load="mmjsonparse")',
+     'modul(load="mmjsonparse")'),
+    ("control: rsyslog.conf: a main queue and a block comment", RSYSLOG, 'module(load="mmjsonparse")',
+     'module(load="mmjsonparse")\n/* in memory { */\nmain_queue(queue.type="LinkedList")', None),
+    ("logstash pipeline: list left open", LOGSTASH, 'hosts => ["http://elasticsearch:9200"]',
+     'hosts => ["http://elasticsearch:9200"', "hosts =>"),
+    ("logstash pipeline: quote left open", LOGSTASH, 'index => "analytics-logs-%{+YYYY-MM-dd}"',
+     'index => "analytics-logs-%{+YYYY-MM-dd}', "index =>"),
+)))
 
 CORPUS: tuple[Defect, ...] = (
     # The manifest: each a usage error naming manifest.yml and the line.
@@ -178,6 +265,7 @@ CORPUS: tuple[Defect, ...] = (
            "  - kind: pipeline_failed", 15),
     Defect("trace contract: parent not declared", "contracts/traces.yml", "    parent: extract\n",
            "    parent: extraction\n", "  - key: fetch", 15),
+    *SEMANTIC,
 )
 
 
@@ -243,6 +331,11 @@ def judge(defect: Defect, stack: Path, run: Run, batch: list[Defect]) -> Verdict
         return Verdict(defect, "crash", _excerpt(run.output, CRASH_MARKS))
     if run.started:
         return Verdict(defect, "crash", f"a static run started a live stack: {run.started}")
+    if defect.control:  # run alone on the reference stack, which passes every static check
+        failing = [c for c in run.report.get("checks", []) if c["status"] in ("failed", "error")]
+        shown = "; ".join(f"{c['check']}[{c['subject']}] at {_where(c)}: {c['message'][:160]}" for c in failing[:4])
+        return Verdict(defect, "unclear", f"a valid edit failed {len(failing)} check(s): {shown}") if failing \
+            else Verdict(defect, "clear")
     line = expected_line(stack, defect)
     path = stack.resolve() / defect.file
     if defect.usage:

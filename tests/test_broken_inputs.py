@@ -28,3 +28,11 @@ def test_the_judge_tells_a_missed_defect_from_a_clear_one():
                       None, 1)
     (verdict,) = judge_corpus(corpus=(harmless,), workers=1)
     assert verdict.outcome == "unclear" and "0 failed" in verdict.why, verdict
+
+
+def test_the_judge_tells_a_control_that_fails_something():
+    """A control (a valid edit) is clear only if the run finds nothing: one that breaks a file is not."""
+    broken = Defect("not a valid edit", "prometheus/prometheus.yml", "  scrape_interval: 15s", "  scrape_interval: 15",
+                    None, 1, control=True)
+    (verdict,) = judge_corpus(corpus=(broken,), workers=1)
+    assert verdict.outcome == "unclear" and "failed 1 check" in verdict.why, verdict

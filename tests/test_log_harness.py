@@ -83,3 +83,36 @@ def test_rsyslog_check_output_is_read_for_errors_and_version():
               "rsyslogd: error during parsing file /etc/rsyslog.conf, on or before line 12: syntax error")
     assert rsyslog.version(output) == "rsyslog 8.2302.0"
     assert rsyslog.check_problems(output) == [output.splitlines()[1]]
+
+
+def test_delivery_counts_each_event_not_the_total():
+    """One event lost and another stored twice: the total is right, the delivery is not."""
+    from fixtures.logs.delivery import compare
+
+    expected = list(range(10))
+    found = [0, 1, 2, 3, 3, 5, 6, 7, 8, 9]  # 4 lost, 3 twice: still ten documents
+    delivery = compare(expected, found)
+    assert len(found) == len(expected) and not delivery.intact
+    assert delivery.lost == (4,) and delivery.duplicated == {3: 2}, delivery
+    assert "9 of 10 arrived, 1 lost" in delivery.describe() and "1 duplicated, 1 extra" in delivery.describe()
+    assert compare(expected, list(expected)).intact
+
+
+def test_delivery_counts_events_indexed_out_of_order():
+    from fixtures.logs.delivery import compare
+
+    assert compare(["a", "b", "c", "d"], ["a", "c", "b", "d"], ordered=True).reordered == 1
+    assert compare(["a", "b", "c"], ["a", "b", "c", "b"], ordered=True).reordered == 0  # a late duplicate only
+    assert compare(["a", "b"], ["b", "a"]).reordered is None  # the order the store indexed in is not known
+
+
+def test_two_events_of_one_kind_in_one_run_are_followed_apart():
+    """The store's answer for a run's events: a lost second event of the same kind is lost,
+    though its run id arrived (with the first)."""
+    from fixtures.logs.delivery import Arrivals, Planned
+
+    first, second = Planned({"fields": {"event_id": "e1", "run_id": "r"}}), Planned({"fields": {"event_id": "e2",
+                                                                                             "run_id": "r"}})
+    arrivals = Arrivals(hits={"e1": 1}, indexed=[("analytics-logs-1", 0, "e1")])
+    delivery = arrivals.delivery([first, second])
+    assert delivery.lost == ("e2",) and delivery.reordered == 0, delivery

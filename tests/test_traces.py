@@ -214,3 +214,18 @@ def test_a_trace_contract_defect_names_its_line(tmp_path, old, new, problem):
     with pytest.raises(ConfigError) as caught:
         TraceContract.load(path)
     assert problem in caught.value.problem and caught.value.line, caught.value
+
+
+def test_each_emitted_span_is_followed_by_its_id():
+    """A span lost and another stored twice: as many spans as emitted arrived, and the delivery says so."""
+    from fixtures.services.jaeger import ObservedSpan
+    from fixtures.traces.run import TracedRun
+
+    def observed(span_id: str) -> ObservedSpan:
+        return ObservedSpan("t" * 32, span_id, None, "s", "svc", 0, 1)
+
+    run = TracedRun(contract=None, services={}, emitted=["00000000000000a1", "00000000000000b2", "00000000000000c3"],
+                    spans=[observed("a1"), observed("b2"), observed("b2")])  # Jaeger drops leading zeros
+    delivery = run.delivery
+    assert delivery.lost == ("00000000000000c3",) and delivery.duplicated == {"00000000000000b2": 2}, delivery
+    assert TracedRun(contract=None, services={}).delivery is None  # what was emitted is not known

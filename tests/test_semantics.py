@@ -1,0 +1,143 @@
+"""fixtures/semantics.py on small files written for the purpose: each finding at its line, and
+the valid counterpart of each found nothing in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fixtures.configfiles import load_yaml
+from fixtures.rules import AlertRule
+from fixtures.semantics import (
+    alert_shapes,
+    group_limits,
+    label_overrides,
+    output_labels,
+    repeat_below_group,
+    unknown_field_types,
+    unmatchable,
+)
+
+
+def _rule(name: str, expr: str, **labels) -> AlertRule:
+    return AlertRule(name, "g", Path("rules.yml"), 1, expr, 1, labels=labels)
+
+
+RULES = [_rule("HighCPU", "avg by (instance) (rate(cpu[5m])) > 0.8", severity="warning"),
+         _rule("Down", "up == 0", severity="critical")]
+
+
+def _yaml(tmp_path: Path, text: str) -> tuple[Path, object]:
+    path = tmp_path / "config.yml"
+    path.write_text(text)
+    return path, load_yaml(path)
+
+
+@pytest.mark.parametrize(("expr", "labels"), [
+    ("avg by (instance) (rate(cpu[5m])) > 0.8", {"instance"}),
+    ("sum(rate(a[5m])) / sum(rate(b[5m]))", set()),
+    ("histogram_quantile(0.9, sum by (le, job) (rate(h_bucket[5m])))", {"job"}),
+    ("scalar(a) < sum by (x) (b)", {"x"}),
+    ("up == 0", None),
+    ("label_replace(sum(a), 'x', 'y', '', '')", None),
+])
+def test_output_labels(expr, labels):
+    assert output_labels(expr) == (None if labels is None else frozenset(labels))
+
+
+def test_an_inhibit_rule_no_alert_matches_is_found_at_its_matcher(tmp_path):
+    path, config = _yaml(tmp_path, "route: {receiver: a}\ninhibit_rules:\n"
+                                   "  - source_matchers: ['severity=\"page\"']\n"
+                                   "    target_matchers: ['severity=\"warning\"']\n")
+    (found,) = unmatchable(path, config, alert_shapes(RULES))
+    assert found.line == 3 and 'severity="page"' in found.problem, found
+
+
+def test_matchers_satisfiable_only_apart_are_found_at_the_one_that_leaves_none(tmp_path):
+    path, config = _yaml(tmp_path, "route: {receiver: a}\ninhibit_rules:\n"
+                                   "  - source_matchers: ['severity=\"critical\"']\n"
+                                   "    target_matchers:\n      - alertname=\"HighCPU\"\n      - job=\"x\"\n")
+    (found,) = unmatchable(path, config, alert_shapes(RULES))
+    assert found.line == 6, found  # HighCPU keeps only instance; Down may carry job, but is not HighCPU
+
+
+def test_routes_never_reached_are_found(tmp_path):
+    path, config = _yaml(tmp_path, "route:\n  receiver: a\n  routes:\n"
+                                   "    - matchers: ['alertname=\"HighCPUU\"']\n      receiver: b\n"
+                                   "    - receiver: c\n"
+                                   "    - matchers: ['severity=\"critical\"']\n      receiver: d\n")
+    found = unmatchable(path, config, alert_shapes(RULES))
+    assert [f.line for f in found] == [4, 7], found
+
+
+def test_valid_matchers_and_declared_levels_find_nothing(tmp_path):
+    path, config = _yaml(tmp_path, "route:\n  receiver: a\n  routes:\n"
+                                   "    - matchers: ['severity=~\"info|critical\"', 'instance!=\"\"']\n      receiver: b\n"
+                                   "    - matchers: ['severity=\"info\"']\n      receiver: c\n"
+                                   "inhibit_rules:\n  - source_matchers: ['severity=\"critical\"']\n"
+                                   "    target_matchers: ['severity=\"warning\"', 'instance=~\".+\"']\n")
+    assert unmatchable(path, config, alert_shapes(RULES, severities=["critical", "warning", "info"])) == []
+
+
+def test_repeat_interval_below_group_interval_inherited_or_set(tmp_path):
+    path, config = _yaml(tmp_path, "route:\n  receiver: a\n  group_interval: 10m\n  repeat_interval: 1h\n  routes:\n"
+                                   "    - receiver: b\n      repeat_interval: 5m\n"
+                                   "    - receiver: c\n      repeat_interval: 10m\n")
+    (found,) = repeat_below_group(path, config)
+    assert found.line == 7 and "every 10m" in found.problem, found
+    path, config = _yaml(tmp_path, "route:\n  receiver: a\n  repeat_interval: 1m\n")  # below the default 5m
+    assert [f.line for f in repeat_below_group(path, config)] == [3]
+
+
+def test_rule_label_alertname_and_group_limits(tmp_path):
+    path, document = _yaml(tmp_path, "groups:\n  - name: g\n    limit: 1\n    rules:\n"
+                                     "      - alert: A\n        expr: up == 0\n        labels:\n"
+                                     "          severity: critical\n          alertname: B\n"
+                                     "  - name: h\n    limit: -1\n    rules: []\n"
+                                     "  - name: i\n    limit: 3\n    rules: [{alert: C, expr: up}]\n")
+    assert [f.line for f in label_overrides(path, document)] == [9]
+    assert [f.line for f in group_limits(path, document, {"A": 2, "C": 3})] == [3, 11]
+
+
+def test_unknown_field_types_at_their_line(tmp_path):
+    path = tmp_path / "template.json"
+    path.write_text('{"template": {"mappings": {"properties": {\n  "a": {"type": "keyword"},\n'
+                    '  "b": {"type": "keywrd"},\n  "c": {"properties": {"d": {"type": "strng"}}}}}}}\n')
+    import json
+
+    found = unknown_field_types(path, json.loads(path.read_text()))
+    assert [(f.line, "c.d" in f.problem) for f in found] == [(3, False), (4, True)], found
+
+
+RSYSLOG = ('global(workDirectory="/var/spool/rsyslog")  # a comment with a ( in it\n'
+           'module(load="imfile")\n/* a block comment\n   over two lines { */\n'
+           'ruleset(name="r") {\n  if re_match($msg, "x") then {\n    set $!a = "}";\n  }\n'
+           '  action(type="omfile" file="/tmp/x")\n}\n')
+
+
+@pytest.mark.parametrize(("edit", "line", "words"), [
+    (('file="/tmp/x")', 'file="/tmp/x"'), 9, "closed by '}'"),
+    (('module(load', 'modul(load'), 2, "'modul(' is not an rsyslog configuration object"),
+    (('"}";', '"};'), 7, "string opened here runs over several lines"),
+    (("over two lines { */", "over two lines {"), 3, "never closed with */"),
+])
+def test_rsyslog_structure_defects_at_their_line(tmp_path, edit, line, words):
+    from fixtures.logs.shipper_config import structure_errors
+
+    path = tmp_path / "rsyslog.conf"
+    path.write_text(RSYSLOG)
+    assert structure_errors(path, rsyslog=True) == []
+    path.write_text(RSYSLOG.replace(*edit))
+    (found,) = structure_errors(path, rsyslog=True)
+    assert found.line == line and words in found.problem, found
+
+
+def test_logstash_pipeline_structure(tmp_path):
+    from fixtures.logs.shipper_config import structure_errors
+
+    path = tmp_path / "pipeline.conf"
+    path.write_text('input {\n  beats { port => 5044 }\n}\noutput {\n  elasticsearch { hosts => ["a:9200"] }\n}\n')
+    assert structure_errors(path, rsyslog=False) == []
+    path.write_text('input {\n  beats { port => 5044 }\n}\noutput {\n  elasticsearch { hosts => ["a:9200" }\n}\n')
+    assert [f.line for f in structure_errors(path, rsyslog=False)] == [5]
