@@ -4,16 +4,19 @@ import pytest
 
 from fixtures.checks import at, expect, fail_config
 from fixtures.team_promtool_tests import failed_lines, run_group
+from fixtures.validation import require_valid
 
 pytestmark = pytest.mark.stack_section("promtool_tests", what="the team's own promtool tests")
 
 
 @pytest.mark.conformance(component="prometheus", check="the team's promtool test passes", phase="virtual",
                          subject_kind="promtool_test_group", level="MUST")
-def test_team_promtool_test(promtool_test_group, report_dir):
+def test_team_promtool_test(promtool_test_group, report_dir, validation):
     group = promtool_test_group
     if group.error is not None:
         fail_config(group.error)
+    # A rule file with a defect of its own is that defect's finding, not every test's over it.
+    require_valid(validation, *group.rule_files())
     result = run_group(group, report_dir / "promtool-tests")
     lines = [] if result.ok else failed_lines(group, result.output)
     where = ", ".join(f"{group.file}:{line}" for line in lines)
