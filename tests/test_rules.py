@@ -74,7 +74,7 @@ def test_a_rule_file_outside_the_stack_folder_is_matched_but_never_read(tmp_path
     write_text(stack_dir / "manifest.yml", "name: rules only\nprometheus_config: prometheus.yml\n")
     config_path = write_text(stack_dir / "prometheus.yml", "rule_files:\n  - ../outside/*.yml\n")
     (entry,) = rule_file_entries(Stack.load(stack_dir), load_yaml(config_path))
-    assert entry.matches == () and [p.resolve() for p in entry.outside] == [tmp_path / "outside" / "rules.yml"], entry
+    assert entry.matches == () and [p.resolve() for p, _ in entry.refused] == [tmp_path / "outside" / "rules.yml"], entry
 
 
 def test_alert_rules_carry_the_lines_of_the_rule_and_its_expr(tmp_path):
@@ -118,3 +118,13 @@ def test_a_group_that_is_not_a_mapping_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_alert_rules(path)
     assert caught.value.line == 2, caught.value.location
+
+
+def test_a_rule_files_entry_that_matches_a_folder_is_its_finding(tmp_path):
+    """Prometheus refuses a folder named as a rule file; its rules must not vanish quietly."""
+    stack_dir = tmp_path / "stack"
+    write_text(stack_dir / "manifest.yml", "name: rules only\nprometheus_config: prometheus.yml\n")
+    config_path = write_text(stack_dir / "prometheus.yml", "rule_files:\n  - alerts.yml\n")
+    (stack_dir / "alerts.yml").mkdir()
+    (entry,) = rule_file_entries(Stack.load(stack_dir), load_yaml(config_path))
+    assert entry.matches == () and "is a folder" in entry.problem, entry

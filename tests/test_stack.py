@@ -89,3 +89,17 @@ def test_a_manifest_that_does_not_fit_its_schema_names_the_line_and_the_field(br
 def test_the_reference_and_seed_manifests_fit_the_schema(reference_stack):
     for manifest in (reference_stack.manifest_path, reference_stack.root / "examples" / "seed" / "manifest.yml"):
         assert manifest_errors(manifest, load_yaml(manifest)) == [], manifest
+
+
+def test_a_folder_named_as_a_config_file_is_listed_and_found_not_a_file(tmp_path):
+    """A scenario 'file' that is a folder: its parse check says so, once, at its path (it once
+    crashed every rule's checks)."""
+    from fixtures.validation import Validation
+
+    (tmp_path / "manifest.yml").write_text("name: scenarios\nscenarios: scenarios\n")
+    folder = tmp_path / "scenarios" / "X-firing.yml"
+    folder.mkdir(parents=True)
+    stack = Stack.load(tmp_path)
+    assert folder in stack.config_files()
+    (error,) = Validation(stack).of(folder)
+    assert error.problem == "is a folder; expected a file", error
