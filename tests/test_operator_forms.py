@@ -111,3 +111,18 @@ def test_the_thanos_mixin_as_prometheus_rules_is_judged_as_the_plain_one(tmp_pat
              if (c.get("location") or {}).get("file") == "prometheus/alerts.yaml"
              and c["location"]["text"].startswith("- alert:")]
     assert named and all(text.removeprefix("- ") in lines[line - 1] for line, text in named), named[:3]
+
+
+def test_the_live_run_hands_prometheus_the_plain_form_and_declares_it(tmp_path):
+    """Prometheus in its container reads rule files, not Kubernetes objects: the live run's copy of
+    a PrometheusRule file is the plain rule file, and the change is in the transforms list."""
+    import yaml
+
+    from fixtures.transforms import prepare
+
+    write_text(tmp_path / "stack" / "prometheus" / "rules.yaml", PROMETHEUS_RULE + "---\n" + SECOND)
+    changes = prepare(tmp_path / "stack" / "prometheus", tmp_path / "copy", "prometheus", "prometheus",
+                      real_time=True, rebind=True)
+    assert ("prometheus/rules.yaml", "(the whole file)") in [(c.file, c.location) for c in changes], changes
+    copied = yaml.safe_load((tmp_path / "copy" / "rules.yaml").read_text())
+    assert [group["name"] for group in copied["groups"]] == ["pipeline_alerts", "disk_alerts"], copied
