@@ -30,7 +30,8 @@ from pathlib import Path
 from tests.layout import REFERENCE_STACK, ROOT
 
 BAD_BYTE = "\udcff"  # written as the byte 0xff (surrogateescape): not UTF-8
-CRASH_MARKS = ("Traceback (most recent call last)", "INTERNALERROR")
+HUNG = "the run did not end"
+CRASH_MARKS = ("Traceback (most recent call last)", "INTERNALERROR", HUNG)
 WORKERS = 2
 MAX_MESSAGE = 20_000  # characters of one check's message: beyond, it quotes input unbounded
 OWNERS: list[str] = []  # every run's owner label, to find anything a static run started
@@ -268,7 +269,11 @@ def run_static(root: Path, stack: Path, report_dir: Path, timeout: float = 300) 
     with subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           errors="replace") as process:
         OWNERS.append(f"{socket.gethostname()}:{process.pid}")  # the harness's owner label on what it starts
-        output, _ = process.communicate(timeout=timeout)
+        try:
+            output, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output = process.communicate()[0] + f"\n{HUNG} after {timeout:.0f} s"
     results = report_dir / "results.json"
     report = json.loads(results.read_text(encoding="utf-8")) if results.exists() else {}
     started = [*(report.get("images") or {}), *(report.get("timings") or {})]
