@@ -140,3 +140,13 @@ def test_messages_quote_a_bounded_excerpt(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_yaml(path)
     assert len(str(caught.value)) < 3000 and "more characters]" in caught.value.text, len(str(caught.value))
+
+
+def test_a_failing_check_quotes_a_megabyte_label_value_as_a_bounded_excerpt(tmp_path):
+    from fixtures.checks import at, fail
+
+    value = "v" * 1_048_576
+    with pytest.raises(pytest.fail.Exception) as caught:
+        fail(f"alert 'A': label team={value!r} names no receiver", at(tmp_path / "r.yml", 3, f"team: {value}"))
+    assert len(str(caught.value)) < 5000 and "more characters]" in str(caught.value), len(str(caught.value))
+    assert len(caught.value.location["text"]) < 5000, len(caught.value.location["text"])
