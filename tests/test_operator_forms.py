@@ -2,6 +2,8 @@
 List of them, several YAML documents) read as the plain rule file they stand for, at the lines of
 the file as written; promtool reads a plain copy with the same lines."""
 
+import textwrap
+
 import pytest
 
 from fixtures.configfiles import ConfigError
@@ -11,6 +13,7 @@ from fixtures.tools import promtool_check_rules
 from tests.broken_inputs import run_static
 from tests.layout import CORPORA, ROOT
 from tests.real_stacks import build_thanos_operator_stack, build_thanos_stack
+from tests.test_rules import RULE_FILE
 from tests.textfiles import line_containing, write_text
 
 PROMETHEUS_RULE = """\
@@ -20,17 +23,7 @@ metadata:
   name: pipeline
   labels: {role: alert-rules}
 spec:
-  groups:
-  - name: pipeline_alerts
-    rules:
-    - record: pipeline:failures:rate5m
-      expr: rate(pipeline_runs_total{status="failed"}[5m])
-    - alert: PipelineFailureRate
-      expr: pipeline:failures:rate5m > 0.1
-      for: 2m
-      labels:
-        severity: critical
-"""
+""" + textwrap.indent(RULE_FILE, "  ")
 
 SECOND = """\
 apiVersion: monitoring.coreos.com/v1
@@ -74,7 +67,7 @@ def test_a_plain_rule_file_is_read_and_given_to_promtool_as_it_is(tmp_path):
 
 
 def test_promtool_reads_the_plain_copy_and_names_the_lines_of_the_file_as_written(tmp_path):
-    path = write_text(tmp_path / "rules.yaml", PROMETHEUS_RULE.replace("expr: pipeline:failures:rate5m > 0.1",
+    path = write_text(tmp_path / "rules.yaml", PROMETHEUS_RULE.replace("expr: |\n            pipeline:failures:rate5m > 0.1",
                                                                        "expr: pipeline:failures:rate5m > > 0.1"))
     copy = for_promtool(path)
     assert copy != path and copy.name == path.name

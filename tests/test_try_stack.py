@@ -26,7 +26,7 @@ def test_a_prometheus_rule_file_becomes_a_trial_stack_of_copies(tmp_path):
 
 
 def test_a_rule_file_prometheus_cannot_load_is_refused_and_nothing_built(tmp_path):
-    rules = write_text(tmp_path / "bad.yaml", PROMETHEUS_RULE.replace("> 0.1", "> > 0.1"))
+    rules = write_text(tmp_path / "bad.yaml", PROMETHEUS_RULE.replace("rate5m > 0.1", "rate5m > > 0.1"))
     done = _try_stack(tmp_path / "trial", rules)
     assert done.returncode != 0 and "promtool cannot load it" in done.stderr and f"{rules}: " in done.stderr
     assert not (tmp_path / "trial").exists()
