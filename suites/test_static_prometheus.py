@@ -6,7 +6,7 @@ from fixtures.checks import at, at_output, expect, fail_config, not_applicable
 from fixtures.configfiles import ConfigError
 from fixtures.dashboards.sources import NO_DECLARED_PRODUCER, declares_producers
 from fixtures.operator import for_promtool
-from fixtures.rules import as_promtool_reads_it, metrics_read
+from fixtures.rules import as_tools_read_it, metrics_read
 from fixtures.subjects import prometheus_config, recording_rules
 from fixtures.tools import promtool_check_config, promtool_check_rules
 from fixtures.validation import require_rule_files
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.stack_section("prometheus_config", what="Prometheus's c
                          phase="static")
 def test_promtool_check_config(stack, validation):
     require_rule_files(validation)  # promtool loads the rule files too
-    with as_promtool_reads_it(stack, prometheus_config(stack)) as readable:  # container paths read through the mounts
+    with as_tools_read_it(stack, stack.prometheus_config_path, prometheus_config(stack)) as readable:  # through the mounts
         result = promtool_check_config(readable)
     output = result.output.replace(str(readable), str(stack.prometheus_config_path))
     expect(result.ok, f"{stack.prometheus_config_path}: promtool rejects the configuration:\n{output}",

@@ -128,3 +128,33 @@ def test_a_rule_files_entry_that_matches_a_folder_is_its_finding(tmp_path):
     (stack_dir / "alerts.yml").mkdir()
     (entry,) = rule_file_entries(Stack.load(stack_dir), load_yaml(config_path))
     assert entry.matches == () and "is a folder" in entry.problem, entry
+
+
+AM_TEMPLATES = """\
+name: templates
+alertmanager_config: alertmanager/alertmanager.yml
+services:
+  alertmanager:
+    image: {local: a, registry: a}
+    mounts:
+      - {source: alertmanager, target: /etc/alertmanager}
+"""
+
+
+@pytest.mark.parametrize("template, rejected", [('{{ define "x" }}ok{{ end }}', False),
+                                                ('{{ define "x" }}{{ .Unclosed ', True)])
+def test_amtool_reads_templates_written_as_the_container_reads_them(tmp_path, template, rejected):
+    """``templates: [/etc/alertmanager/templates/*.tmpl]`` is true in Alertmanager's container: amtool,
+    run here, reads the stack's files through the mounts, and names the file as written."""
+    from fixtures.validation import Validation
+
+    stack_dir = tmp_path / "stack"
+    write_text(stack_dir / "manifest.yml", AM_TEMPLATES)
+    config = write_text(stack_dir / "alertmanager" / "alertmanager.yml",
+                        "route: {receiver: r}\nreceivers: [{name: r}]\ntemplates:\n"
+                        "  - /etc/alertmanager/templates/*.tmpl\n")
+    write_text(stack_dir / "alertmanager" / "templates" / "x.tmpl", template)
+    rejection = Validation(Stack.load(stack_dir)).amtool_rejection
+    assert (rejection is not None) == rejected, rejection
+    if rejection is not None:
+        assert rejection.path == config and "mc-tools-" not in rejection.problem, rejection
