@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,13 @@ METRICS, TRACING = "app/src/monitoring/custom_metrics.py", "app/src/tracing/trac
 
 def sc(name: str) -> str:
     return f"scenarios/{name}.yml"
+
+
+def _as_prometheus_rule(file: str) -> str:
+    """A rule file of the reference stack as the Prometheus Operator keeps it: a PrometheusRule."""
+    text = (REFERENCE_STACK / file).read_text(encoding="utf-8")
+    return ("apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: rules\nspec:\n"
+            + textwrap.indent(text, "  "))
 
 
 CORPUS: tuple[Defect, ...] = (
@@ -216,6 +224,9 @@ CORPUS: tuple[Defect, ...] = (
            "proxy_connect_header", 0, secret="ProxyCanary77"),
     Defect("alertmanager: token in a webhook host and path (control)", AM, "http://webhook-service:5000/alerts'",
            "http://h0sttok3n99.hooks.example:5000/alerts/PathT0ken123'", None, 0, control=True),
+    Defect("rules: a PrometheusRule object (control)", IR, "", _as_prometheus_rule(IR), None, 0, control=True),
+    Defect("rules: a PrometheusRule object with for: abc", IR, "", _as_prometheus_rule(IR).replace(
+        "          for: 1m", "          for: abc"), "for: abc", 0),
 )
 
 
