@@ -42,23 +42,19 @@ def test_rule_files_resolve_relative_to_the_config_not_the_working_directory(tmp
     assert (missing.pattern, missing.line) == ("absent.yml", 3)
 
 
-CONTAINER_PATHS = """\
-name: container paths
-prometheus_config: prometheus/prometheus.yml
-services:
-  prometheus:
-    image: {local: p, registry: p}
-    mounts:
-      - {source: prometheus, target: /etc/prometheus}
-      - {source: shared-rules, target: /etc/prometheus/shared}
-"""
+def _one_service_manifest(component: str, *mounts: tuple[str, str]) -> str:
+    """A stack of one component (prometheus, alertmanager), its config in the folder of its name."""
+    return (f"name: {component}\n{component}_config: {component}/{component}.yml\nservices:\n  {component}:\n"
+            "    image: {local: x, registry: x}\n    mounts:\n"
+            + "".join(f"      - {{source: {source}, target: {target}}}\n" for source, target in mounts))
 
 
 def test_rule_files_written_as_the_container_reads_them_resolve_through_the_mounts(tmp_path):
     """``/etc/prometheus/x.yml`` is where Prometheus reads the file in its container; the deepest
     mount that covers a path decides where it is in the stack."""
     stack_dir = tmp_path / "stack"
-    write_text(stack_dir / "manifest.yml", CONTAINER_PATHS)
+    write_text(stack_dir / "manifest.yml", _one_service_manifest(
+        "prometheus", ("prometheus", "/etc/prometheus"), ("shared-rules", "/etc/prometheus/shared")))
     config_path = write_text(stack_dir / "prometheus" / "prometheus.yml",
                              "rule_files:\n  - /etc/prometheus/alerts.yml\n  - /etc/prometheus/shared/*.yml\n"
                              "  - /etc/elsewhere/x.yml\n")
@@ -130,17 +126,6 @@ def test_a_rule_files_entry_that_matches_a_folder_is_its_finding(tmp_path):
     assert entry.matches == () and "is a folder" in entry.problem, entry
 
 
-AM_TEMPLATES = """\
-name: templates
-alertmanager_config: alertmanager/alertmanager.yml
-services:
-  alertmanager:
-    image: {local: a, registry: a}
-    mounts:
-      - {source: alertmanager, target: /etc/alertmanager}
-"""
-
-
 @pytest.mark.parametrize("template, rejected", [('{{ define "x" }}ok{{ end }}', False),
                                                 ('{{ define "x" }}{{ .Unclosed ', True)])
 def test_amtool_reads_templates_written_as_the_container_reads_them(tmp_path, template, rejected):
@@ -149,7 +134,7 @@ def test_amtool_reads_templates_written_as_the_container_reads_them(tmp_path, te
     from fixtures.validation import Validation
 
     stack_dir = tmp_path / "stack"
-    write_text(stack_dir / "manifest.yml", AM_TEMPLATES)
+    write_text(stack_dir / "manifest.yml", _one_service_manifest("alertmanager", ("alertmanager", "/etc/alertmanager")))
     config = write_text(stack_dir / "alertmanager" / "alertmanager.yml",
                         "route: {receiver: r}\nreceivers: [{name: r}]\ntemplates:\n"
                         "  - /etc/alertmanager/templates/*.tmpl\n")
