@@ -143,3 +143,20 @@ def test_the_token_bearing_parts_of_a_parsed_secret_url_are_secrets_too(tmp_path
     found = {s.value: s.where for s in stack_secrets(Stack.load(tmp_path / "stack"))}
     assert {"h0sttok3n", "PathT0ken123"} <= set(found), found
     assert found["h0sttok3n"].endswith("receivers[0].webhook_configs[0].url (part of the URL)"), found["h0sttok3n"]
+
+
+def test_the_secrets_of_a_kubernetes_secret_are_found_in_its_config_and_its_values(tmp_path):
+    """Alertmanager's configuration kept in a Secret (stringData, or base64 data): its fields are
+    walked by Alertmanager's schema, and a value that is no configuration is a secret whole."""
+    import base64
+
+    plant(tmp_path / "stack")
+    config = "receivers:\n  - name: r\n    webhook_configs:\n      - url: http://hooks.example/StringDataT0ken9\n"
+    encoded = base64.b64encode(b"global:\n  smtp_auth_password: DataPassw0rd7\n").decode()
+    write = tmp_path / "stack" / "alertmanager" / "secret.yaml"
+    write.write_text("apiVersion: v1\nkind: Secret\nmetadata: {name: alertmanager}\nstringData:\n"
+                     "  alertmanager.yaml: |\n" + "".join(f"    {line}\n" for line in config.splitlines())
+                     + f"  token: PlainT0kenValue\ndata:\n  other.yaml: {encoded}\n")
+    found = {s.value: s.where for s in stack_secrets(Stack.load(tmp_path / "stack"))}
+    assert "StringDataT0ken9" in found and "DataPassw0rd7" in found and "PlainT0kenValue" in found, found
+    assert "r" not in found and "receivers:" not in found
