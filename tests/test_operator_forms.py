@@ -88,13 +88,19 @@ def test_a_document_that_is_no_rule_file_is_named_at_its_line(tmp_path):
 @pytest.mark.skipif(not (CORPORA / "thanos-mixin").is_dir(), reason="the shared corpora are not beside the repository")
 def test_the_thanos_mixin_as_prometheus_rules_is_judged_as_the_plain_one(tmp_path):
     """The whole suite, statically, on the Thanos mixin stack and on the same stack with its rules
-    as PrometheusRule objects (one object, a List, several documents): the same verdict on every
-    check, each rule's findings at its line of the file as written."""
+    as PrometheusRule objects (one object, a List, several documents) and its dashboards as
+    ConfigMaps: the same verdict on every check, each rule's findings at its line of the file as
+    written."""
     runs = {}
     for form, build in (("plain", build_thanos_stack), ("operator", build_thanos_operator_stack)):
         stack = build(tmp_path / form)
         runs[form] = run_static(ROOT, stack, tmp_path / f"report-{form}", timeout=900).report
-    verdicts = {form: {c["nodeid"]: c["status"] for c in run["checks"]} for form, run in runs.items()}
+    # Every check but the parse check of each file, whose subject is the file's name (a dashboard's
+    # .json became a ConfigMap's .yaml): those must all pass, in both forms.
+    parses = {form: {c["status"] for c in run["checks"] if "::test_parses[" in c["nodeid"]} for form, run in runs.items()}
+    assert parses == {"plain": {"passed"}, "operator": {"passed"}}, parses
+    verdicts = {form: {c["nodeid"]: c["status"] for c in run["checks"] if "::test_parses[" not in c["nodeid"]}
+                for form, run in runs.items()}
     assert len(verdicts["plain"]) > 500, len(verdicts["plain"])
     changed = {nodeid: (status, verdicts["operator"].get(nodeid)) for nodeid, status in verdicts["plain"].items()
                if verdicts["operator"].get(nodeid) != status}
@@ -119,3 +125,41 @@ def test_the_live_run_hands_prometheus_the_plain_form_and_declares_it(tmp_path):
     assert ("prometheus/rules.yaml", "(the whole file)") in [(c.file, c.location) for c in changes], changes
     copied = yaml.safe_load((tmp_path / "copy" / "rules.yaml").read_text())
     assert [group["name"] for group in copied["groups"]] == ["pipeline_alerts", "disk_alerts"], copied
+
+
+DASHBOARD = """{
+  "title": "Pipelines",
+  "uid": "pipelines",
+  "panels": [
+    {"title": "Failure rate", "type": "timeseries",
+     "targets": [{"refId": "A", "expr": "rate(pipeline_runs_total{status=\\"failed\\"}[5m])"}]}
+  ]
+}
+"""
+
+
+def test_a_dashboard_delivered_in_a_config_map_is_read_at_its_lines(tmp_path):
+    from fixtures.dashboards.model import load_dashboards
+
+    path = write_text(tmp_path / "dashboards.yaml", "apiVersion: v1\nkind: List\nitems:\n"
+                      "  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: pipelines}\n    data:\n"
+                      "      pipelines.json: |\n" + textwrap.indent(DASHBOARD, "        "))
+    (dashboard,) = load_dashboards(path)
+    (panel,) = dashboard.panels
+    assert (dashboard.title, panel.file, panel.line) == ("Pipelines", path, line_containing(path, '"Failure rate"'))
+    assert panel.targets[0].line == line_containing(path, '"expr"'), panel.targets
+
+
+def test_the_live_run_hands_grafana_dashboard_files_and_declares_it(tmp_path):
+    import json
+
+    from fixtures.transforms import prepare
+
+    write_text(tmp_path / "dashboards" / "pipelines.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: p}\n"
+               "data:\n  pipelines.json: |\n" + textwrap.indent(DASHBOARD, "    "))
+    changes = prepare(tmp_path / "dashboards", tmp_path / "copy", "grafana/dashboards", "grafana",
+                      real_time=True, rebind=True)
+    assert [(c.file, c.change) for c in changes] == [("grafana/dashboards/pipelines.yaml",
+                                                      "ConfigMap -> pipelines.json")], changes
+    assert json.loads((tmp_path / "copy" / "pipelines.json").read_text())["uid"] == "pipelines"
+    assert not (tmp_path / "copy" / "pipelines.yaml").exists()
