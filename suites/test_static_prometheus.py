@@ -7,7 +7,8 @@ import pytest
 from fixtures.checks import at, at_output, expect, expect_no_defects, fail_config, not_applicable
 from fixtures.configfiles import ConfigError, shared_config
 from fixtures.dashboards.sources import SCRAPE_SERIES, judge
-from fixtures.rules import AlertRule
+from fixtures.operator import for_promtool
+from fixtures.rules import AlertRule, as_tools_read_it
 from fixtures.stack import scrape_addresses
 from fixtures.subjects import prometheus_config
 from fixtures.tools import promtool_check_config, promtool_check_rules
@@ -20,9 +21,11 @@ pytestmark = pytest.mark.stack_section("prometheus_config", what="Prometheus's c
                          phase="static")
 def test_promtool_check_config(stack, validation):
     require_rule_files(validation)  # promtool loads the rule files too
-    result = promtool_check_config(stack.prometheus_config_path)
-    expect(result.ok, f"{stack.prometheus_config_path}: promtool rejects the configuration:\n{result.output}",
-           at_output(stack.prometheus_config_path, result.output))
+    with as_tools_read_it(stack, stack.prometheus_config_path, prometheus_config(stack)) as readable:  # through the mounts
+        result = promtool_check_config(readable)
+    output = result.output.replace(str(readable), str(stack.prometheus_config_path))
+    expect(result.ok, f"{stack.prometheus_config_path}: promtool rejects the configuration:\n{output}",
+           at_output(stack.prometheus_config_path, output))
 
 
 @pytest.mark.conformance(component="prometheus", check="rule file exists",
@@ -49,8 +52,10 @@ def test_scrape_target_names_a_job(scrape_target, stack, validation):
 
 @pytest.mark.conformance(component="prometheus", check="promtool check rules", phase="static", subject_kind="rule_file")
 def test_promtool_check_rules(rule_file):
-    result = promtool_check_rules(rule_file)
-    expect(result.ok, f"{rule_file}: promtool rejects the rules:\n{result.output}", at_output(rule_file, result.output))
+    readable = for_promtool(rule_file)  # a PrometheusRule's plain copy, with the same lines
+    result = promtool_check_rules(readable)
+    output = result.output.replace(str(readable), str(rule_file))
+    expect(result.ok, f"{rule_file}: promtool rejects the rules:\n{output}", at_output(rule_file, output))
 
 
 @pytest.mark.conformance(component="prometheus", check="expression parses", phase="static", subject_kind="alert_rule")

@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +31,10 @@ from pathlib import Path
 from tests.layout import REFERENCE_STACK, ROOT
 
 BAD_BYTE = "\udcff"  # written as the byte 0xff (surrogateescape): not UTF-8
-CRASH_MARKS = ("Traceback (most recent call last)", "INTERNALERROR")
+HUNG = "the run did not end"
+CRASH_MARKS = ("Traceback (most recent call last)", "INTERNALERROR", HUNG)
 WORKERS = 2
+MAX_MESSAGE = 20_000  # characters of one check's message: beyond, it quotes input unbounded
 OWNERS: list[str] = []  # every run's owner label, to find anything a static run started
 
 
@@ -45,6 +48,7 @@ class Defect:
     batch: int  # 0: alone (a manifest defect: a usage error ends the run)
     usage: bool = False  # the run must stop with a usage error, not a failing check
     control: bool = False  # a valid edit (run alone): the run must find nothing
+    secret: str = ""  # a value the edit writes that no output or report file may show
 
 
 M, P, AR, IR, AM = ("manifest.yml", "prometheus/prometheus.yml", "prometheus/analytics_rules.yml",
@@ -142,6 +146,13 @@ SEMANTIC: tuple[Defect, ...] = tuple(Defect(*fields, batch=2500 + n, control=fie
     ("logstash pipeline: quote left open", LOGSTASH, 'index => "analytics-logs-%{+YYYY-MM-dd}"',
      'index => "analytics-logs-%{+YYYY-MM-dd}', "index =>"),
 )))
+
+def _as_prometheus_rule(file: str) -> str:
+    """A rule file of the reference stack as the Prometheus Operator keeps it: a PrometheusRule."""
+    text = (REFERENCE_STACK / file).read_text(encoding="utf-8")
+    return ("apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: rules\nspec:\n"
+            + textwrap.indent(text, "  "))
+
 
 CORPUS: tuple[Defect, ...] = (
     # The manifest: each a usage error naming manifest.yml and the line.
@@ -265,6 +276,43 @@ CORPUS: tuple[Defect, ...] = (
            "  - kind: pipeline_failed", 15),
     Defect("trace contract: parent not declared", "contracts/traces.yml", "    parent: extract\n",
            "    parent: extraction\n", "  - key: fetch", 15),
+    # Reading the user's input (issue 25): contained, bounded, duplicate keys refused, secrets masked
+    # in raw text, container paths read through the mounts. Batches 101 and up; controls alone.
+    Defect("manifest: config path leaves the stack", M, "alertmanager_config: alertmanager/alertmanager.yml",
+           "alertmanager_config: ../../../../etc/passwd", "alertmanager_config: ../", 0, True, secret="root:x:0:0"),
+    Defect("manifest: mount source leaves the stack", M, "      - {source: prometheus, target: /etc/prometheus}",
+           "      - {source: ../../outside, target: /etc/prometheus}", "source: ../../outside", 0, True),
+    Defect("prometheus.yml: rule file outside the stack", P, '  - "infrastructure_rules.yml"',
+           '  - "../../../../etc/passwd"', "etc/passwd", 0, secret="root:x:0:0"),
+    Defect("alertmanager: duplicate key", AM, "  group_wait: 10s\n", "  group_wait: 10s\n  group_wait: 30s\n",
+           "group_wait: 30s", 101),
+    Defect("dashboard: duplicate key", EXEC, '"uid": "analytics-executive",',
+           '"uid": "analytics-executive",\n  "uid": "exec-two",', '"uid": "exec-two"', 101),
+    Defect("rules: duplicate key", IR, "        for: 1m", "        for: 1m\n        for: 7m", "for: 7m", 101),
+    Defect("rules: YAML alias bomb", AR, "groups:\n", "".join(
+        f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 10 if previous else ['"lol"'] * 10) + "]\n"
+        for previous, name in zip(["", *"abcdefgh"], "abcdefghi", strict=True)) + "groups:\n", "g: &g [", 102),
+    Defect("rules: a 1 MiB line in a YAML error", IR, "      - alert: HighCPUUsage",
+           "      - alert: HighCPUUsage: " + "x" * 1_048_576, "alert: HighCPUUsage: xxx", 102),
+    Defect("rules: file written as the container reads it (control)", P, '  - "infrastructure_rules.yml"',
+           '  - "/etc/prometheus/infrastructure_rules.yml"', None, 0, control=True),
+    Defect("rules: file written as the container reads it, misspelt", P, '  - "infrastructure_rules.yml"',
+           '  - "/etc/prometheus/infrastucture_rules.yml"', "infrastucture_rules.yml", 0),
+    Defect("alertmanager: flow-style secret in a YAML error", AM, "      - url: 'http://webhook-service:5000/alerts'\n",
+           "      - url: 'http://webhook-service:5000/alerts'\n"
+           "        http_config: {basic_auth: {username: u, password: Flowpassw0rdCanary}\n",
+           "http_config: {basic_auth", 103, secret="Flowpassw0rdCanary"),
+    Defect("prometheus.yml: secret on the line after its key, quote left open", P,
+           "  - job_name: 'node-exporter'\n", "  - job_name: 'node-exporter'\n    basic_auth:\n      username: u\n"
+           "      password:\n        'NextLineCanary9\n", "'NextLineCanary9", 0, secret="NextLineCanary9"),
+    Defect("prometheus.yml: proxy_connect_header in a YAML error", P, "  - job_name: 'node-exporter'\n",
+           "  - job_name: 'node-exporter'\n    proxy_connect_header: {Authorization: [Bearer ProxyCanary77]\n",
+           "proxy_connect_header", 0, secret="ProxyCanary77"),
+    Defect("alertmanager: token in a webhook host and path (control)", AM, "http://webhook-service:5000/alerts'",
+           "http://h0sttok3n99.hooks.example:5000/alerts/PathT0ken123'", None, 0, control=True),
+    Defect("rules: a PrometheusRule object (control)", IR, "", _as_prometheus_rule(IR), None, 0, control=True),
+    Defect("rules: a PrometheusRule object with for: abc", IR, "", _as_prometheus_rule(IR).replace(
+        "          for: 1m", "          for: abc"), "for: abc", 0),
     *SEMANTIC,
 )
 
@@ -282,6 +330,7 @@ class Run:
     output: str
     report: dict
     started: list[str] = field(default_factory=list)  # images or timings: a live stack ran
+    written: str = ""  # every report file's text
 
 
 def _copy(directory: Path, defects: list[Defect]) -> Path:
@@ -318,11 +367,17 @@ def run_static(root: Path, stack: Path, report_dir: Path, timeout: float = 300) 
     with subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           errors="replace") as process:
         OWNERS.append(f"{socket.gethostname()}:{process.pid}")  # the harness's owner label on what it starts
-        output, _ = process.communicate(timeout=timeout)
+        try:
+            output, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output = process.communicate()[0] + f"\n{HUNG} after {timeout:.0f} s"
     results = report_dir / "results.json"
     report = json.loads(results.read_text(encoding="utf-8")) if results.exists() else {}
     started = [*(report.get("images") or {}), *(report.get("timings") or {})]
-    return Run(process.returncode, output, report, started)
+    written = "".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(report_dir.rglob("*"))
+                      if p.is_file()) if report_dir.is_dir() else ""
+    return Run(process.returncode, output, report, started, written)
 
 
 def judge(defect: Defect, stack: Path, run: Run, batch: list[Defect]) -> Verdict:
@@ -331,6 +386,11 @@ def judge(defect: Defect, stack: Path, run: Run, batch: list[Defect]) -> Verdict
         return Verdict(defect, "crash", _excerpt(run.output, CRASH_MARKS))
     if run.started:
         return Verdict(defect, "crash", f"a static run started a live stack: {run.started}")
+    if defect.secret and (defect.secret in run.output or defect.secret in run.written):
+        return Verdict(defect, "unclear", f"the secret {defect.secret!r} shows in the output or a report file")
+    longest = max((len(c["message"]) for c in run.report.get("checks", [])), default=0)
+    if longest > MAX_MESSAGE:
+        return Verdict(defect, "unclear", f"a message quotes {longest} characters; expected a bounded excerpt")
     if defect.control:  # run alone on the reference stack, which passes every static check
         failing = [c for c in run.report.get("checks", []) if c["status"] in ("failed", "error")]
         shown = "; ".join(f"{c['check']}[{c['subject']}] at {_where(c)}: {c['message'][:160]}" for c in failing[:4])

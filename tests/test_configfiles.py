@@ -2,7 +2,7 @@
 
 import pytest
 
-from fixtures.configfiles import ConfigError, LineMap, load_config, load_json, load_yaml
+from fixtures.configfiles import ConfigError, LineMap, confine, load_config, load_json, load_yaml
 from tests.textfiles import line_containing, write_text
 
 RULES = """\
@@ -77,3 +77,76 @@ def test_line_of_item_points_at_each_list_entry(tmp_path):
     assert [config.line_of_item("rule_files", i) for i in (0, 1)] == [2, 4]
     # Past the end of the list: the line of the list itself, never an IndexError.
     assert config.line_of_item("rule_files", 5) == config.line_of("rule_files") == 2
+
+
+def test_a_key_written_twice_is_refused_at_its_second_line(tmp_path):
+    path = write_text(tmp_path / "rules.yml", RULES.replace("        labels:\n", "        for: 5m\n        for: 1m\n"
+                                                                             "        labels:\n"))
+    with pytest.raises(ConfigError) as caught:
+        load_yaml(path)
+    assert caught.value.line == line_containing(path, "for: 1m"), caught.value.location
+    assert "duplicate key 'for'" in caught.value.problem and f"line {line_containing(path, 'for: 5m')}" in \
+        caught.value.problem, caught.value.problem
+
+
+def test_a_merge_key_is_not_a_duplicate(tmp_path):
+    path = write_text(tmp_path / "a.yml", "base: &b {x: 1}\nuse:\n  <<: *b\n  x: 2\n")
+    assert load_yaml(path)["use"] == {"x": 2}
+
+
+def test_a_json_key_written_twice_in_one_object_is_refused_there_not_in_another(tmp_path):
+    path = write_text(tmp_path / "d.json", '{\n "panels": [{"type": "a"},\n  {"type": "b"}],\n "title": "x",\n'
+                                           ' "uid": "u",\n "title": "y"\n}\n')
+    with pytest.raises(ConfigError) as caught:
+        load_json(path)
+    assert (caught.value.line, caught.value.text.strip()) == (6, '"title": "y"'), str(caught.value)
+    assert "duplicate key 'title' (first at line 4)" in caught.value.problem
+
+
+def test_an_alias_bomb_is_refused_before_anything_walks_it(tmp_path):
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 10) + "]")
+    path = write_text(tmp_path / "bomb.yml", "\n".join(lines) + "\n")
+    with pytest.raises(ConfigError, match="through its aliases") as caught:
+        load_yaml(path)
+    assert caught.value.line is not None and caught.value.line <= len(lines), caught.value.location
+
+
+def test_nesting_and_size_are_bounded(tmp_path, monkeypatch):
+    deep = "[" * 5000 + "]" * 5000 + "\n"
+    for name in ("deep.yml", "deep.json"):
+        with pytest.raises(ConfigError, match="nests deeper than"):
+            load_config(write_text(tmp_path / name, deep))
+    monkeypatch.setattr("fixtures.configfiles.MAX_BYTES", 10)
+    with pytest.raises(ConfigError, match="expected at most 10"):
+        load_yaml(write_text(tmp_path / "big.yml", "title: eleven bytes and more\n"))
+
+
+def test_a_file_reached_through_a_stack_folder_that_leaves_it_is_not_read(tmp_path):
+    outside = write_text(tmp_path / "outside" / "secret.yml", "password: hunter2\n")
+    (tmp_path / "stack").mkdir()
+    (tmp_path / "stack" / "link.yml").symlink_to(outside)
+    confine(tmp_path / "stack")
+    for path in (tmp_path / "stack" / "link.yml", tmp_path / "stack" / ".." / "outside" / "secret.yml"):
+        with pytest.raises(ConfigError, match="leaves the stack folder") as caught:
+            load_yaml(path)
+        assert "hunter2" not in str(caught.value)
+    assert load_yaml(outside) == {"password": "hunter2"}, "a file not reached through a stack folder is read"
+
+
+def test_messages_quote_a_bounded_excerpt(tmp_path):
+    path = write_text(tmp_path / "a.yml", "label: " + "x" * 1_000_000 + ": y\n")
+    with pytest.raises(ConfigError) as caught:
+        load_yaml(path)
+    assert len(str(caught.value)) < 3000 and "more characters]" in caught.value.text, len(str(caught.value))
+
+
+def test_a_failing_check_quotes_a_megabyte_label_value_as_a_bounded_excerpt(tmp_path):
+    from fixtures.checks import at, fail
+
+    value = "v" * 1_048_576
+    with pytest.raises(pytest.fail.Exception) as caught:
+        fail(f"alert 'A': label team={value!r} names no receiver", at(tmp_path / "r.yml", 3, f"team: {value}"))
+    assert len(str(caught.value)) < 5000 and "more characters]" in str(caught.value), len(str(caught.value))
+    assert len(caught.value.location["text"]) < 5000, len(caught.value.location["text"])

@@ -110,3 +110,53 @@ def test_every_kind_is_still_found_when_its_file_does_not_parse(tmp_path):
         config = tmp_path / "stack" / relative
         config.write_text(config.read_text() + "\nbroken: 'quote left open\n")
     assert not _missed(canaries, tmp_path / "stack"), "secret fields the line-by-line scan does not find"
+
+
+def test_secrets_of_a_file_that_does_not_parse_are_found_in_its_raw_text(tmp_path):
+    """No structure to rely on: a flow mapping on one line, a value on the line after its key,
+    every value of a mapping the schema calls secret, the token-bearing parts of a secret URL."""
+    plant(tmp_path / "stack")
+    config = tmp_path / "stack" / "alertmanager" / "alertmanager.yml"
+    text = config.read_text()
+    config.write_text(text.replace("receivers:\n", (
+        "receivers:\n"
+        "  - name: raw\n"
+        "    webhook_configs:\n"
+        "      - url: 'http://h0sttok3n.hooks.example:5000/alerts/PathT0ken123'\n"
+        "        http_config:\n"
+        "          basic_auth: {username: u, password: FlowPassw0rd}\n"
+        "          proxy_connect_header: {Authorization: [Bearer HeaderT0ken]}\n"
+        "          authorization:\n"
+        "            credentials:\n"
+        "              NextLineS3cret\n"), 1) + "\nbroken: 'quote left open\n")
+    found = {s.value for s in stack_secrets(Stack.load(tmp_path / "stack"))}
+    wanted = {"FlowPassw0rd", "Bearer HeaderT0ken", "NextLineS3cret", "h0sttok3n", "PathT0ken123"}
+    assert wanted <= found, f"not found: {wanted - found}"
+    assert "webhook-service" not in found and "alerts" not in found, "an ordinary word is not a secret"
+
+
+def test_the_token_bearing_parts_of_a_parsed_secret_url_are_secrets_too(tmp_path):
+    plant(tmp_path / "stack")
+    config = tmp_path / "stack" / "alertmanager" / "alertmanager.yml"
+    config.write_text(config.read_text().replace("receivers:\n", "receivers:\n  - name: tokens\n    webhook_configs:\n"
+                                                 "      - url: 'http://h0sttok3n.hooks.example:5000/alerts/PathT0ken123'\n"))
+    found = {s.value: s.where for s in stack_secrets(Stack.load(tmp_path / "stack"))}
+    assert {"h0sttok3n", "PathT0ken123"} <= set(found), found
+    assert found["h0sttok3n"].endswith("receivers[0].webhook_configs[0].url (part of the URL)"), found["h0sttok3n"]
+
+
+def test_the_secrets_of_a_kubernetes_secret_are_found_in_its_config_and_its_values(tmp_path):
+    """Alertmanager's configuration kept in a Secret (stringData, or base64 data): its fields are
+    walked by Alertmanager's schema, and a value that is no configuration is a secret whole."""
+    import base64
+
+    plant(tmp_path / "stack")
+    config = "receivers:\n  - name: r\n    webhook_configs:\n      - url: http://hooks.example/StringDataT0ken9\n"
+    encoded = base64.b64encode(b"global:\n  smtp_auth_password: DataPassw0rd7\n").decode()
+    write = tmp_path / "stack" / "alertmanager" / "secret.yaml"
+    write.write_text("apiVersion: v1\nkind: Secret\nmetadata: {name: alertmanager}\nstringData:\n"
+                     "  alertmanager.yaml: |\n" + "".join(f"    {line}\n" for line in config.splitlines())
+                     + f"  token: PlainT0kenValue\ndata:\n  other.yaml: {encoded}\n")
+    found = {s.value: s.where for s in stack_secrets(Stack.load(tmp_path / "stack"))}
+    assert "StringDataT0ken9" in found and "DataPassw0rd7" in found and "PlainT0kenValue" in found, found
+    assert "r" not in found and "receivers:" not in found

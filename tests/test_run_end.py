@@ -194,7 +194,10 @@ def test_a_bad_previous_results_file_is_a_usage_error_before_any_check(pytester,
 def test_an_unusable_report_dir_is_a_usage_error_before_any_check(pytester, tmp_path, unwritable):
     pytester.makepyfile(test_tiny=SUITE)
     (tmp_path / "a-file").write_text("")
+    (tmp_path / "taken" / "junit.xml").mkdir(parents=True)
     for report_dir, problem in ((tmp_path / "a-file", f"{tmp_path / 'a-file'} is a file, not a folder"),
+                                (tmp_path / "taken", (f"{tmp_path / 'taken' / 'junit.xml'} is a folder; the report is "
+                                                     "written to a file of that name")),
                                 (tmp_path / "a-file" / "below", f"{tmp_path / 'a-file'} is a file, not a folder"),
                                 (unwritable / "report", f"{unwritable} is not writable by this user")):
         result = pytester.runpytest_subprocess(*_command(report_dir)[3:], timeout=120)

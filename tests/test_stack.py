@@ -89,3 +89,32 @@ def test_a_manifest_that_does_not_fit_its_schema_names_the_line_and_the_field(br
 def test_the_reference_and_seed_manifests_fit_the_schema(reference_stack):
     for manifest in (reference_stack.manifest_path, reference_stack.root / "examples" / "seed" / "manifest.yml"):
         assert manifest_errors(manifest, load_yaml(manifest)) == [], manifest
+
+
+def test_a_folder_named_as_a_config_file_is_listed_and_found_not_a_file(tmp_path):
+    """A scenario 'file' that is a folder: its parse check says so, once, at its path (it once
+    crashed every rule's checks)."""
+    from fixtures.validation import Validation
+
+    (tmp_path / "manifest.yml").write_text("name: scenarios\nscenarios: scenarios\n")
+    folder = tmp_path / "scenarios" / "X-firing.yml"
+    folder.mkdir(parents=True)
+    stack = Stack.load(tmp_path)
+    assert folder in stack.config_files()
+    (error,) = Validation(stack).of(folder)
+    assert error.problem == "is a folder; expected a file", error
+
+
+@pytest.mark.parametrize("written", ["../../../../etc/passwd", "/etc/passwd", "linked/passwd"])
+def test_a_manifest_path_that_leaves_the_stack_folder_stops_the_run_at_its_line(tmp_path, written):
+    """Nothing outside the stack is read or mounted: ``..``, an absolute path and a symbolic link
+    out of the folder are each a usage error at the field's line, before anything is read."""
+    (tmp_path / "linked").symlink_to("/etc")
+    path = write_text(tmp_path / "manifest.yml", f"name: x\nalertmanager_config: {written}\n"
+                      "services:\n  am:\n    image: {local: a, registry: a}\n    mounts:\n"
+                      "      - {source: ../outside, target: /etc/am}\n")
+    with pytest.raises(ConfigError) as caught:
+        Stack.load(tmp_path)
+    assert caught.value.line == 2 and "alertmanager_config" in caught.value.problem, str(caught.value)
+    assert "leaves the stack folder" in caught.value.problem and "root:" not in str(caught.value)
+    assert f"{path}:7: services.am.mounts[0].source: '../outside' leaves the stack folder" in caught.value.problem

@@ -1,0 +1,165 @@
+"""fixtures/operator.py: the Prometheus Operator's forms of a rule file (a PrometheusRule object, a
+List of them, several YAML documents) read as the plain rule file they stand for, at the lines of
+the file as written; promtool reads a plain copy with the same lines."""
+
+import textwrap
+
+import pytest
+
+from fixtures.configfiles import ConfigError
+from fixtures.operator import for_promtool, rule_document
+from fixtures.rules import load_alert_rules, load_recording_rules
+from fixtures.tools import promtool_check_rules
+from tests.broken_inputs import run_static
+from tests.layout import CORPORA, ROOT
+from tests.real_stacks import build_thanos_operator_stack, build_thanos_stack
+from tests.test_rules import RULE_FILE
+from tests.textfiles import line_containing, write_text
+
+PROMETHEUS_RULE = """\
+apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata:
+  name: pipeline
+  labels: {role: alert-rules}
+spec:
+""" + textwrap.indent(RULE_FILE, "  ")
+
+SECOND = """\
+apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata:
+  name: disk
+spec:
+  groups:
+    - name: disk_alerts
+      rules:
+        - alert: DiskFull
+          expr: disk_free_ratio < 0.1
+"""
+
+
+def _as_list(*objects: str) -> str:
+    items = "".join("  - " + "\n    ".join(obj.rstrip("\n").splitlines()) + "\n" for obj in objects)
+    return "apiVersion: v1\nkind: List\nitems:\n" + items
+
+
+@pytest.mark.parametrize("form", ["PrometheusRule", "List", "documents"])
+def test_each_form_is_read_as_its_rules_at_their_own_lines(tmp_path, form):
+    text = {"PrometheusRule": PROMETHEUS_RULE, "List": _as_list(PROMETHEUS_RULE, SECOND),
+            "documents": PROMETHEUS_RULE + "---\n" + SECOND}[form]
+    path = write_text(tmp_path / "rules.yaml", text)
+    alerts = load_alert_rules(path)
+    expected = ["PipelineFailureRate"] + ([] if form == "PrometheusRule" else ["DiskFull"])
+    assert [rule.name for rule in alerts] == expected, alerts
+    for rule in alerts:
+        assert (rule.file, rule.line) == (path, line_containing(path, f"alert: {rule.name}")), rule
+    (recording,) = load_recording_rules(path)
+    assert recording.line == line_containing(path, "record: pipeline:failures:rate5m")
+    assert [group["name"] for group in rule_document(path)["groups"]] == [
+        "pipeline_alerts", *([] if form == "PrometheusRule" else ["disk_alerts"])]
+
+
+def test_a_plain_rule_file_is_read_and_given_to_promtool_as_it_is(tmp_path):
+    path = write_text(tmp_path / "rules.yml", "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n")
+    assert for_promtool(path) == path
+    assert [rule.line for rule in load_alert_rules(path)] == [4]
+
+
+def test_promtool_reads_the_plain_copy_and_names_the_lines_of_the_file_as_written(tmp_path):
+    path = write_text(tmp_path / "rules.yaml", PROMETHEUS_RULE.replace("expr: |\n            pipeline:failures:rate5m > 0.1",
+                                                                       "expr: pipeline:failures:rate5m > > 0.1"))
+    copy = for_promtool(path)
+    assert copy != path and copy.name == path.name
+    assert len(copy.read_text().splitlines()) == len(path.read_text().splitlines())
+    result = promtool_check_rules(copy)
+    assert not result.ok
+    assert f"{line_containing(path, '> > 0.1')}:" in result.output, result.output
+    assert promtool_check_rules(for_promtool(write_text(tmp_path / "good.yaml", PROMETHEUS_RULE))).ok
+
+
+def test_a_document_that_is_no_rule_file_is_named_at_its_line(tmp_path):
+    path = write_text(tmp_path / "rules.yaml", PROMETHEUS_RULE + "---\napiVersion: v1\nkind: ConfigMap\ndata: {}\n")
+    with pytest.raises(ConfigError, match=r"not a rule file \(kind ConfigMap\)") as caught:
+        load_alert_rules(path)
+    assert caught.value.line == line_containing(path, "kind: ConfigMap"), caught.value.location
+
+
+@pytest.mark.skipif(not (CORPORA / "thanos-mixin").is_dir(), reason="the shared corpora are not beside the repository")
+def test_the_thanos_mixin_as_prometheus_rules_is_judged_as_the_plain_one(tmp_path):
+    """The whole suite, statically, on the Thanos mixin stack and on the same stack with its rules
+    as PrometheusRule objects (one object, a List, several documents) and its dashboards as
+    ConfigMaps: the same verdict on every check, each rule's findings at its line of the file as
+    written."""
+    runs = {}
+    for form, build in (("plain", build_thanos_stack), ("operator", build_thanos_operator_stack)):
+        stack = build(tmp_path / form)
+        runs[form] = run_static(ROOT, stack, tmp_path / f"report-{form}", timeout=900).report
+    # Every check but the parse check of each file, whose subject is the file's name (a dashboard's
+    # .json became a ConfigMap's .yaml): those must all pass, in both forms.
+    parses = {form: {c["status"] for c in run["checks"] if "::test_parses[" in c["nodeid"]} for form, run in runs.items()}
+    assert parses == {"plain": {"passed"}, "operator": {"passed"}}, parses
+    verdicts = {form: {c["nodeid"]: c["status"] for c in run["checks"] if "::test_parses[" not in c["nodeid"]}
+                for form, run in runs.items()}
+    assert len(verdicts["plain"]) > 500, len(verdicts["plain"])
+    changed = {nodeid: (status, verdicts["operator"].get(nodeid)) for nodeid, status in verdicts["plain"].items()
+               if verdicts["operator"].get(nodeid) != status}
+    assert not changed and len(verdicts["operator"]) == len(verdicts["plain"]), changed
+    lines = (tmp_path / "operator" / "prometheus" / "alerts.yaml").read_text().splitlines()
+    named = [(c["location"]["line"], c["location"]["text"]) for c in runs["operator"]["checks"]
+             if (c.get("location") or {}).get("file") == "prometheus/alerts.yaml"
+             and c["location"]["text"].startswith("- alert:")]
+    assert named and all(text.removeprefix("- ") in lines[line - 1] for line, text in named), named[:3]
+
+
+def test_the_live_run_hands_prometheus_the_plain_form_and_declares_it(tmp_path):
+    """Prometheus in its container reads rule files, not Kubernetes objects: the live run's copy of
+    a PrometheusRule file is the plain rule file, and the change is in the transforms list."""
+    import yaml
+
+    from fixtures.transforms import prepare
+
+    write_text(tmp_path / "stack" / "prometheus" / "rules.yaml", PROMETHEUS_RULE + "---\n" + SECOND)
+    changes = prepare(tmp_path / "stack" / "prometheus", tmp_path / "copy", "prometheus", "prometheus",
+                      real_time=True, rebind=True)
+    assert ("prometheus/rules.yaml", "(the whole file)") in [(c.file, c.location) for c in changes], changes
+    copied = yaml.safe_load((tmp_path / "copy" / "rules.yaml").read_text())
+    assert [group["name"] for group in copied["groups"]] == ["pipeline_alerts", "disk_alerts"], copied
+
+
+DASHBOARD = """{
+  "title": "Pipelines",
+  "uid": "pipelines",
+  "panels": [
+    {"title": "Failure rate", "type": "timeseries",
+     "targets": [{"refId": "A", "expr": "rate(pipeline_runs_total{status=\\"failed\\"}[5m])"}]}
+  ]
+}
+"""
+
+
+def test_a_dashboard_delivered_in_a_config_map_is_read_at_its_lines(tmp_path):
+    from fixtures.dashboards.model import load_dashboards
+
+    path = write_text(tmp_path / "dashboards.yaml", "apiVersion: v1\nkind: List\nitems:\n"
+                      "  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: pipelines}\n    data:\n"
+                      "      pipelines.json: |\n" + textwrap.indent(DASHBOARD, "        "))
+    (dashboard,) = load_dashboards(path)
+    (panel,) = dashboard.panels
+    assert (dashboard.title, panel.file, panel.line) == ("Pipelines", path, line_containing(path, '"Failure rate"'))
+    assert panel.targets[0].line == line_containing(path, '"expr"'), panel.targets
+
+
+def test_the_live_run_hands_grafana_dashboard_files_and_declares_it(tmp_path):
+    import json
+
+    from fixtures.transforms import prepare
+
+    write_text(tmp_path / "dashboards" / "pipelines.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: p}\n"
+               "data:\n  pipelines.json: |\n" + textwrap.indent(DASHBOARD, "    "))
+    changes = prepare(tmp_path / "dashboards", tmp_path / "copy", "grafana/dashboards", "grafana",
+                      real_time=True, rebind=True)
+    assert [(c.file, c.change) for c in changes] == [("grafana/dashboards/pipelines.yaml",
+                                                      "ConfigMap -> pipelines.json")], changes
+    assert json.loads((tmp_path / "copy" / "pipelines.json").read_text())["uid"] == "pipelines"
+    assert not (tmp_path / "copy" / "pipelines.yaml").exists()
