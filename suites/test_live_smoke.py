@@ -59,7 +59,8 @@ def test_target_up(scrape_job, live_stack, stack, evidence):
     kept = {t.written for t in scrape_targets(load_config_or_none(stack.prometheus_config_path)) if t.job_name == job}
     expected = set(addresses) & kept - withheld
     if not expected:
-        not_applicable(f"scrape job '{job}': every target is dropped by its relabelling or withheld by the live run for a rule about it being down")
+        not_applicable(f"scrape job '{job}': every target is dropped by its relabelling or withheld by the live "
+                       "run for a rule about it being down")
 
     def health():
         # By scrape pool (the job's name) and address as written: relabelling may rename both labels.
