@@ -4,8 +4,10 @@ Alertmanager, and scrapes a synthetic target for every scrape job."""
 import pytest
 
 from fixtures.checks import expect, not_applicable, require_running
+from fixtures.feeders.scrape import scrape_targets
 from fixtures.polling import poll
 from fixtures.services.prometheus import LoadedRules
+from fixtures.stack import load_config_or_none
 
 pytestmark = [pytest.mark.live, pytest.mark.stack_section("services", "prometheus_config", what="the live stack (services to run)")]
 SCRAPE_GRACE_S = 15  # beyond two scrape intervals: a first scrape lands anywhere in the first one
@@ -49,13 +51,16 @@ def test_target_up(scrape_job, live_stack, stack, evidence):
     if f"target:{job}" in live_stack.failures:
         pytest.fail(live_stack.failures[f"target:{job}"], pytrace=False)
     interval = live_stack.scrape_intervals_s[job]
-    # Targets the run holds down on purpose (for a rule about a target being down) are not judged here.
-    withheld = {t.address for t in getattr(live_stack.plan, "ever_withheld", []) if t.job == job}
+    # Targets the run holds down on purpose (for a rule about a target being down) are not judged
+    # here, nor those relabelling drops (Prometheus does not scrape them).
+    withheld = {t.scrape.written for t in getattr(live_stack.plan, "ever_withheld", []) if t.job == job and t.scrape}
     if withheld:
         evidence["withheld by the live run (a rule about its target being down)"] = sorted(withheld)
-    expected = set(addresses) - withheld
+    kept = {t.written for t in scrape_targets(load_config_or_none(stack.prometheus_config_path)) if t.job_name == job}
+    expected = set(addresses) & kept - withheld
     if not expected:
-        not_applicable(f"scrape job '{job}': every target is withheld by the live run for a rule about it being down")
+        not_applicable(f"scrape job '{job}': every target is dropped by its relabelling or withheld by the live "
+                       "run for a rule about it being down")
 
     def health():
         # By scrape pool (the job's name) and address as written: relabelling may rename both labels.

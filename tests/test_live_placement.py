@@ -132,3 +132,6 @@ def test_an_alert_without_a_scenario_marker_is_told_apart_by_the_target_it_came_
     assert plan.fed_on({"alertname": "WorkerBusyCritical", "job": "worker", "instance": "worker:8080"}) == {
         "WorkerBusy-firing"}
     assert plan.fed_on({"alertname": "Other", "job": "app", "instance": "app:8080"}) == set()
+    plan.end(plan.expected[0][0], 60.0)  # the live checks judge after the scenarios ended
+    assert plan.fed_on({"alertname": "WorkerBusyCritical", "job": "worker", "instance": "worker:8080"}) == {
+        "WorkerBusy-firing"}

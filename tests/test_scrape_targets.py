@@ -39,6 +39,7 @@ def test_scrape_targets_follow_paths_params_and_relabelling():
     assert probe.params == (("module", ("http_2xx",)), ("target", ("https://example.org",)))
     assert probe.label_dict == {"job": "probe", "instance": "https://example.org"}
     assert [t.address for t in found.values() if t.job_name == "dropped"] == ["b:2"]
+    assert probe.written == "https://example.org" and kubelet.written == "kubelet:10250"
 
 
 def test_relabel_actions_as_prometheus_documents_them():
