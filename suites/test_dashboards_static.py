@@ -21,7 +21,9 @@ from fixtures.dashboards.model import (
 from fixtures.dashboards.sources import SCRAPE_SERIES, judge
 from fixtures.dashboards.variables import STATIC_PLACEHOLDER, undefined
 from fixtures.rules import selected_metrics as metric_names
+from fixtures.stack import CONFIG_SUFFIXES
 from fixtures.subjects import dashboards
+from fixtures.validation import require_valid
 
 pytestmark = pytest.mark.stack_section("grafana", what="Grafana dashboards")
 
@@ -56,10 +58,14 @@ def test_provisions(dashboard):
 
 @pytest.mark.conformance(component="grafana", check="names a panel and its queries", phase="static",
                          subject_kind="panel_truth")
-def test_panel_truth_names_a_panel(panel_truth, stack):
+def test_panel_truth_names_a_panel(panel_truth, stack, validation):
     """A truth the manifest declares for a panel or query that does not exist (a misspelt title)
     would be checked nowhere: the panel's value check quietly disappears."""
     panel_id, ref_ids, line = panel_truth
+    # A dashboard file that does not read holds panels nobody can see: that file's own finding.
+    directory = stack.grafana_path("dashboards")
+    require_valid(validation, *(sorted(p for p in directory.glob("*") if p.suffix in CONFIG_SUFFIXES)
+                                if directory else []))
     panels = {panel.id: panel for dashboard in dashboards(stack) for panel in dashboard.panels}
     where = at(stack.manifest_path, line)
     expect(panel_id in panels, (
@@ -244,7 +250,6 @@ def test_panel_type_current(panel):
 def test_uid_unique(dashboard, stack):
     """Grafana's file provisioning keeps one dashboard per uid: the later one sharing it never appears."""
     from fixtures.semantics import duplicate_uids
-    from fixtures.subjects import dashboards
 
     others = dashboards(stack)
     before = [d for d in others if d.path < dashboard.path]

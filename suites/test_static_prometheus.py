@@ -7,7 +7,7 @@ import pytest
 from fixtures.checks import at, at_output, expect, expect_no_defects, fail_config, not_applicable
 from fixtures.configfiles import ConfigError, shared_config
 from fixtures.dashboards.sources import SCRAPE_SERIES, judge
-from fixtures.operator import for_promtool
+from fixtures.operator import for_promtool, rule_document
 from fixtures.rules import AlertRule, as_tools_read_it
 from fixtures.stack import scrape_addresses
 from fixtures.subjects import prometheus_config
@@ -165,7 +165,7 @@ def _expect_jobs_scraped(rule: str, location: str, expr: str, where: dict, produ
 def test_rule_labels_take_effect(rule_file):
     from fixtures.semantics import label_overrides
 
-    expect_no_defects(label_overrides(rule_file, shared_config(rule_file)))
+    expect_no_defects(label_overrides(rule_file, rule_document(rule_file)))  # a PrometheusRule too
 
 
 @pytest.mark.conformance(component="prometheus", check="group limit holds its alerts", phase="static",
@@ -181,7 +181,7 @@ def test_group_limit(rule_file, validation):
         counts = Counter(alert.alertname for alert in load_scenario(path).firing)
         for name, count in counts.items():
             expected[name] = max(expected.get(name, 0), count)
-    expect_no_defects(group_limits(rule_file, shared_config(rule_file), expected))
+    expect_no_defects(group_limits(rule_file, rule_document(rule_file), expected))
 
 
 @pytest.mark.conformance(component="prometheus", check="alerts go to an Alertmanager the stack serves",

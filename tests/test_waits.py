@@ -63,7 +63,7 @@ class FakeStore:
         self.held = list(held)
         self.calls = 0
 
-    def search(self, index, query, size, source):
+    def search(self, index, query, size, source, sequence=False):
         ids = self.held[min(self.calls, len(self.held) - 1)]
         self.calls += 1
         return [{"_source": {"event_id": event_id}} for event_id in ids]
