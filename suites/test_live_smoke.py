@@ -6,7 +6,6 @@ import pytest
 from fixtures.checks import expect, not_applicable, require_running
 from fixtures.feeders.scrape import scrape_targets
 from fixtures.polling import poll
-from fixtures.services.prometheus import LoadedRules
 from fixtures.stack import load_config_or_none
 
 pytestmark = [pytest.mark.live, pytest.mark.stack_section("services", "prometheus_config", what="the live stack (services to run)")]
@@ -25,6 +24,10 @@ def test_alertmanager_starts(live_stack):
 
 @pytest.fixture(scope="session")
 def loaded_rules(live_stack):
+    # Here, not at the top: a static run collects this module, and the service module brings the
+    # container libraries with it.
+    from fixtures.services.prometheus import LoadedRules
+
     return LoadedRules(lambda: live_stack.prometheus)
 
 

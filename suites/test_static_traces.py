@@ -5,7 +5,7 @@ fails to import: arguments it ignores, and code it runs on import."""
 import pytest
 
 from fixtures.checks import at_quoted, expect, fail
-from fixtures.services import jaeger
+from fixtures.services import jaeger_config
 from fixtures.tools import ToolMissing, jaeger_validate
 from fixtures.traces.source import ENTRY_POINT, code_run_at_import, unread_parameters
 from fixtures.validation import require_valid
@@ -37,14 +37,14 @@ def read(check, path):
 
 @pytest.mark.conformance(component="traces", check="jaeger validate", subject="jaeger config", phase="static")
 def test_jaeger_config_validates(stack, validation):
-    path = jaeger.config_path(stack.tracing.jaeger) if stack.tracing else None
+    path = jaeger_config.config_path(stack.tracing.jaeger) if stack.tracing else None
     service = require_tracing(stack, validation, *([path] if path and path.is_file() else [])).jaeger
     expect(path is not None and path.is_file(), (
         f"{stack.manifest_path}: the jaeger service's command {list(service.command or [])} names no "
         f"--config file that its mounts {[(str(m.source), m.target) for m in service.mounts]} provide"
     ))
     try:
-        result = jaeger_validate(jaeger.BINARY, path)
+        result = jaeger_validate(jaeger_config.BINARY, path)
     except ToolMissing as exc:
         pytest.fail(str(exc), pytrace=False)
     errors = [line for line in result.output.splitlines() if "application version" not in line]
