@@ -10,14 +10,37 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reports.model import RunResults, jsonable
+from reports.coverage import verdict
+from reports.model import LEVELS, RunResults, jsonable
+from reports.versions import differences
+
+
+def document(run: RunResults) -> dict:
+    """results.json's content: the run's records, then what is derived from them (here, above the
+    model, so that the model imports none of the modules that read it)."""
+    data = run.to_dict()
+    if run.versions:
+        data["version_differences"] = differences(run)
+    data["summary"] = summary(run)
+    return data
+
+
+def summary(run: RunResults) -> dict:
+    """results.json ``summary``: counts per status, all and per level, the rules per scenario
+    source (``coverage``) where the run read scenarios, and the verdict with what was tested
+    (reports/coverage.py)."""
+    found = {"all": run.counts(), **{level: run.counts(level) for level in LEVELS}}
+    if run.coverage:
+        found["coverage"] = run.coverage_counts()
+    found["verdict"] = verdict(run)
+    return found
 
 
 def write_json(run: RunResults, directory: Path) -> Path:
     path = directory / "results.json"
     with path.open("w", encoding="utf-8") as out:
         out.write("{")
-        for index, (key, value) in enumerate(run.to_dict().items()):
+        for index, (key, value) in enumerate(document(run).items()):
             out.write(("," if index else "") + f"\n  {json.dumps(key)}: ")
             if isinstance(value, list) and value:
                 out.write("[")

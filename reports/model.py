@@ -110,7 +110,8 @@ class RunResults:
         return sorted({check.component for check in self.checks})
 
     def to_dict(self) -> dict:
-        """results.json's content. Shallow: the records share the checks' evidence (not to be
+        """The run's records as fields (results.json adds what is derived from them,
+        reports/json_writer.py). Shallow: the records share the checks' evidence (not to be
         modified), which may hold what JSON cannot (see :func:`jsonable`); copying it all was most of
         the cost of writing a hundred thousand checks."""
         data = _fields_of(self)
@@ -118,24 +119,7 @@ class RunResults:
         data["checks"] = [_fields_of(check, omitted) for check in self.checks]
         if not self.versions:
             del data["versions"]
-        else:
-            from reports.versions import differences
-
-            data["version_differences"] = differences(self)
-        data["summary"] = self.summary()
         return data
-
-    def summary(self) -> dict:
-        """results.json ``summary``: counts per status, all and per level, the rules per scenario
-        source (``coverage``) where the run read scenarios, and the verdict with what was tested
-        (reports/coverage.py)."""
-        from reports.coverage import verdict
-
-        found = {"all": self.counts(), **{level: self.counts(level) for level in LEVELS}}
-        if self.coverage:
-            found["coverage"] = self.coverage_counts()
-        found["verdict"] = verdict(self)
-        return found
 
     @classmethod
     def from_dict(cls, data: dict) -> RunResults:

@@ -10,10 +10,10 @@ import pytest
 
 from fixtures.configfiles import ConfigError
 from fixtures.services.jaeger_config import config_path
+from fixtures.services.jaeger_spans import ObservedSpan, parse_trace, same_id
 from fixtures.stack import Stack
 from fixtures.traces.backend import TracingBackend
 from fixtures.traces.contract import TraceContract
-from fixtures.traces.observed import ObservedSpan, parse_trace, same_id
 from fixtures.traces.source import code_run_at_import, unread_parameters
 from fixtures.traces.spans import content_problems, delay_summary, duration_problems, match, placement_problems
 from tests.layout import REFERENCE_STACK
@@ -219,7 +219,7 @@ def test_a_trace_contract_defect_names_its_line(tmp_path, old, new, problem):
 
 def test_each_emitted_span_is_followed_by_its_id():
     """A span lost and another stored twice: as many spans as emitted arrived, and the delivery says so."""
-    from fixtures.traces.observed import ObservedSpan
+    from fixtures.services.jaeger_spans import ObservedSpan
     from fixtures.traces.run import TracedRun
 
     def observed(span_id: str) -> ObservedSpan:
