@@ -85,3 +85,29 @@ def test_shipper_configuration_reads(stack):
         not_applicable("no shipper of the log pipeline is given a configuration in a language read here "
                        "(rsyslog.conf, a Logstash pipeline); a YAML or JSON one is read by 'file valid'")
     expect_no_defects([error for path, rsyslog in files for error in structure_errors(path, rsyslog)])
+
+
+@pytest.mark.conformance(component="logs", check="pipeline names services", subject="logs.pipeline", phase="static")
+def test_pipeline_names_services(stack):
+    """A pipeline or store name that is no service of the manifest would silently drop out of the
+    live pipeline (and every check of it)."""
+    logs, services = stack.manifest["logs"], stack.services
+    named = [(str(name), logs.line_of_item("pipeline", index)) for index, name in enumerate(logs.get("pipeline") or [])]
+    named += [(str(logs["store"]), logs.line_of("store"))] if logs.get("store") is not None else []
+    unknown = [ConfigError(stack.manifest_path, line, (
+        f"logs names service '{name}', which the manifest's services do not have (services: {sorted(services)}): it "
+        "would drop out of the pipeline unreported"), SourceLine(stack.manifest_path, line).text)
+        for name, line in named if name not in services]
+    expect_no_defects(unknown)
+
+
+@pytest.mark.conformance(component="logs", check="shippers read the application's log and write the index pattern",
+                         subject="log pipeline", phase="static")
+def test_shippers_match_the_manifest(log_settings, stack):
+    """A shipper that reads no file in application_log_dir ships nothing the application logs; one
+    writing an index the index_pattern does not match writes where nothing searches."""
+    from fixtures.references import unmatched_indices, unread_log_dir
+
+    pipeline = log_settings.pipeline
+    expect_no_defects([*unread_log_dir(stack, pipeline, log_settings.application_log_dir),
+                       *unmatched_indices(stack, pipeline, log_settings.index_pattern)])
