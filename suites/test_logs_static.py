@@ -1,6 +1,8 @@
 """The log pipeline's files, before anything starts: what the compose file mounts exists, every
 pipeline service has its configuration, and the index template maps the events' fields."""
 
+import difflib
+
 import pytest
 
 from fixtures.checks import at, expect, expect_no_defects, fail_config, not_applicable
@@ -111,3 +113,23 @@ def test_shippers_match_the_manifest(log_settings, stack):
     pipeline = log_settings.pipeline
     expect_no_defects([*unread_log_dir(stack, pipeline, log_settings.application_log_dir),
                        *unmatched_indices(stack, pipeline, log_settings.index_pattern)])
+
+
+@pytest.mark.conformance(component="logs", check="searchable field is logged", phase="static",
+                         subject_kind="log_field")
+def test_searchable_field_logged(log_field, log_settings):
+    """A field the contract says events are searchable by that no declared event carries (a
+    misspelling): its live search check could only find nothing."""
+    from fixtures.configfiles import shared_config
+
+    contract = log_settings.contract
+    carried = {*contract.standard_fields, *(name for event in contract.declared for name in event.fields)}
+    if log_field in carried:
+        return
+    document = shared_config(contract.path)
+    line = document.line_of_item("searchable_by", list(contract.searchable_by).index(log_field))
+    near = difflib.get_close_matches(log_field, sorted(carried), n=1)
+    fail_config(ConfigError(contract.path, line, (
+        f"searchable_by names field '{log_field}', which no event of the contract carries (their fields: "
+        f"{sorted(carried)}){f'; did you mean {near[0]!r}?' if near else ''}: nothing can be searched by it"),
+        SourceLine(contract.path, line).text))
