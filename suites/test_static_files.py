@@ -27,10 +27,15 @@ def test_mount_sources_exist(stack):
 def test_declared_path_exists(declared_path, stack):
     """A file or folder the manifest names that is not there (a log contract, the dashboards folder)
     would take every check over it out of the run unreported."""
-    where, written, line = declared_path
-    expect(stack.path(written).exists(), (
+    where, written, line, kind = declared_path
+    path = stack.path(written)
+    expect(path.exists(), (
         f"{stack.manifest_path}:{line}: {where} names {written}, which the stack folder does not have: every check "
         "of what it holds would vanish from the run"), at(stack.manifest_path, line))
+    wrong = {"file": path.is_dir() and "a folder", "folder": path.is_file() and "a file"}.get(kind)
+    expect(not wrong, (
+        f"{stack.manifest_path}:{line}: {where} names {written}, which is {wrong}; expected a {kind}: nothing would "
+        "be read from it and every check of what it holds would vanish from the run"), at(stack.manifest_path, line))
 
 
 

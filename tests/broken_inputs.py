@@ -207,8 +207,8 @@ REFERENCES: tuple[Defect, ...] = tuple(Defect(*fields, batch=2700 + n, control=f
      "path: /var/lib/grafana/dashboardz", "dashboardz"),
     ("dashboard provider: path in a mount, no such folder", PROVIDERS, "path: /var/lib/grafana/dashboards",
      "path: /etc/grafana/provisioning/dashbords", "dashbords"),
-    ("alertmanager: *_file in no mount", AM, "- api_url_file: /etc/alertmanager/secrets/slack-webhook-url\n"
-     "        channel: '#data-team'", "- api_url_file: /run/secrets/slack-webhook-url\n        channel: '#data-team'",
+    ("alertmanager: *_file in no mount", AM, ("- api_url_file: /etc/alertmanager/secrets/slack-webhook-url\n"
+     "        channel: '#data-team'"), "- api_url_file: /run/secrets/slack-webhook-url\n        channel: '#data-team'",
      "/run/secrets/slack"),
     ("datasources: two defaults", DATASOURCES, "    isDefault: true", _second_default(""), "uid: prometheus2\n"),
     ("control: datasources: two defaults in two organisations", DATASOURCES, "    isDefault: true",
@@ -237,8 +237,8 @@ REFERENCES: tuple[Defect, ...] = tuple(Defect(*fields, batch=2700 + n, control=f
     ("alertmanager: info route muted at every moment", AM, f"{INFO_ROUTE}\n\nreceivers:",
      f"{INFO_ROUTE}\n      mute_time_intervals: [always]\n\n{ALWAYS}receivers:", "mute_time_intervals: [always]"),
     ("alertmanager: warning route muted all day in UTC", AM, f"{WARNING_ROUTE}\n{INFO_ROUTE}\n\nreceivers:",
-     f"{WARNING_ROUTE}\n      mute_time_intervals: [always]\n{INFO_ROUTE}\n\n"
-     f"{ALWAYS_UTC}receivers:", "mute_time_intervals: [always]"),
+     (f"{WARNING_ROUTE}\n      mute_time_intervals: [always]\n{INFO_ROUTE}\n\n"
+     f"{ALWAYS_UTC}receivers:"), "mute_time_intervals: [always]"),
     ("control: alertmanager: info route muted at weekends", AM, f"{INFO_ROUTE}\n\nreceivers:",
      f"{INFO_ROUTE}\n      mute_time_intervals: [always]\n\n{WEEKENDS}receivers:",
      None),
