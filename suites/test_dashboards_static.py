@@ -254,3 +254,22 @@ def test_uid_unique(dashboard, stack):
     others = dashboards(stack)
     before = [d for d in others if d.path < dashboard.path]
     expect_no_defects([e for e in duplicate_uids([*before, dashboard]) if e.path == dashboard.path])
+
+
+@pytest.mark.conformance(component="grafana", check="one default data source", subject="datasources",
+                         phase="static")
+def test_one_default_datasource(stack, validation):
+    from fixtures.semantics import several_defaults
+
+    files = [path for path in validation.datasource_files() if not validation.of(path)]
+    if not files:
+        not_applicable("the stack provisions no data source that reads")
+    expect_no_defects(several_defaults(files))
+
+
+@pytest.mark.conformance(component="grafana", check="dashboard providers read a mounted folder", subject="providers",
+                         phase="static")
+def test_dashboard_providers_mounted(stack):
+    from fixtures.references import provider_paths
+
+    expect_no_defects(provider_paths(stack))

@@ -1,6 +1,8 @@
 """The log pipeline's files, before anything starts: what the compose file mounts exists, every
 pipeline service has its configuration, and the index template maps the events' fields."""
 
+import difflib
+
 import pytest
 
 from fixtures.checks import at, expect, expect_no_defects, fail_config, not_applicable
@@ -85,3 +87,49 @@ def test_shipper_configuration_reads(stack):
         not_applicable("no shipper of the log pipeline is given a configuration in a language read here "
                        "(rsyslog.conf, a Logstash pipeline); a YAML or JSON one is read by 'file valid'")
     expect_no_defects([error for path, rsyslog in files for error in structure_errors(path, rsyslog)])
+
+
+@pytest.mark.conformance(component="logs", check="pipeline names services", subject="logs.pipeline", phase="static")
+def test_pipeline_names_services(stack):
+    """A pipeline or store name that is no service of the manifest would silently drop out of the
+    live pipeline (and every check of it)."""
+    logs, services = stack.manifest["logs"], stack.services
+    named = [(str(name), logs.line_of_item("pipeline", index)) for index, name in enumerate(logs.get("pipeline") or [])]
+    named += [(str(logs["store"]), logs.line_of("store"))] if logs.get("store") is not None else []
+    unknown = [ConfigError(stack.manifest_path, line, (
+        f"logs names service '{name}', which the manifest's services do not have (services: {sorted(services)}): it "
+        "would drop out of the pipeline unreported"), SourceLine(stack.manifest_path, line).text)
+        for name, line in named if name not in services]
+    expect_no_defects(unknown)
+
+
+@pytest.mark.conformance(component="logs", check="shippers read the application's log and write the index pattern",
+                         subject="log pipeline", phase="static")
+def test_shippers_match_the_manifest(log_settings, stack):
+    """A shipper that reads no file in application_log_dir ships nothing the application logs; one
+    writing an index the index_pattern does not match writes where nothing searches."""
+    from fixtures.references import unmatched_indices, unread_log_dir
+
+    pipeline = log_settings.pipeline
+    expect_no_defects([*unread_log_dir(stack, pipeline, log_settings.application_log_dir),
+                       *unmatched_indices(stack, pipeline, log_settings.index_pattern)])
+
+
+@pytest.mark.conformance(component="logs", check="searchable field is logged", phase="static",
+                         subject_kind="log_field")
+def test_searchable_field_logged(log_field, log_settings):
+    """A field the contract says events are searchable by that no declared event carries (a
+    misspelling): its live search check could only find nothing."""
+    from fixtures.configfiles import shared_config
+
+    contract = log_settings.contract
+    carried = {*contract.standard_fields, *(name for event in contract.declared for name in event.fields)}
+    if log_field in carried:
+        return
+    document = shared_config(contract.path)
+    line = document.line_of_item("searchable_by", list(contract.searchable_by).index(log_field))
+    near = difflib.get_close_matches(log_field, sorted(carried), n=1)
+    fail_config(ConfigError(contract.path, line, (
+        f"searchable_by names field '{log_field}', which no event of the contract carries (their fields: "
+        f"{sorted(carried)}){f'; did you mean {near[0]!r}?' if near else ''}: nothing can be searched by it"),
+        SourceLine(contract.path, line).text))

@@ -4,7 +4,7 @@ import pytest
 
 from fixtures.checks import at, expect, expect_no_defects, fail, fail_config, not_applicable
 from fixtures.configfiles import load_yaml, shared_config
-from fixtures.subjects import alert_rules, prometheus_config
+from fixtures.subjects import alert_rules, prometheus_config, recording_rules
 from fixtures.tools import amtool_route
 from fixtures.validation import require_routable, require_rule_files, require_valid
 
@@ -52,6 +52,27 @@ def test_matchers_can_match(stack, validation):
     config = shared_config(path)
     external = ((prometheus_config(stack) or {}).get("global") or {}).get("external_labels")
     expect_no_defects(unmatchable(path, config, alert_shapes(rules, external, stack.severity_receivers)))
+
+
+@pytest.mark.conformance(component="alertmanager", check="grouping and equal labels are carried by alerts",
+                         level="SHOULD", subject="alertmanager.yml", phase="static")
+def test_keyed_labels_carried(stack, validation):
+    """A group_by or inhibit equal label that no alert carries (a misspelling) groups nothing apart,
+    or lets an inhibit rule mute every target alert."""
+    from fixtures.scenarios.model import load_scenario
+    from fixtures.semantics import alert_shapes, known_labels, uncarried_keys
+
+    path = stack.alertmanager_config_path
+    require_routable(validation)
+    rules = _alert_rules_sent(stack, validation)
+    config = prometheus_config(stack)
+    expected = [alert.labels for scenario in validation.scenario_files if not validation.of(scenario)
+                for alert in load_scenario(scenario).firing]
+    known = known_labels(rules, recording_rules(stack), config, expected)
+    if known is None:
+        not_applicable("prometheus.yml maps labels by pattern (labelmap): which labels alerts carry is not known")
+    shapes = alert_shapes(rules, ((config or {}).get("global") or {}).get("external_labels"), stack.severity_receivers)
+    expect_no_defects(uncarried_keys(path, shared_config(path), shapes, known))
 
 
 def _alert_rules_sent(stack, validation) -> list:
@@ -102,3 +123,28 @@ def test_repeat_interval_takes_effect(stack, validation):
     path = stack.alertmanager_config_path
     require_valid(validation, path)
     expect_no_defects(repeat_below_group(path, shared_config(path)))
+
+
+@pytest.mark.conformance(component="alertmanager", check="no route muted at every moment", level="SHOULD",
+                         subject="alertmanager.yml", phase="static")
+def test_no_route_always_muted(stack, validation):
+    from fixtures.semantics import muted_always
+
+    path = stack.alertmanager_config_path
+    require_valid(validation, path)
+    expect_no_defects(muted_always(path, shared_config(path)))
+
+
+@pytest.mark.conformance(component="alertmanager", check="alert relabelling keeps the labels routes match on",
+                         subject="prometheus.yml", phase="static")
+def test_relabelling_keeps_route_labels(stack, validation):
+    from fixtures.semantics import relabelled_away, route_keys
+
+    if not stack.declares("prometheus_config"):
+        not_applicable(f"{stack.manifest_path.name} declares no prometheus_config: no alert relabelling")
+    path = stack.alertmanager_config_path
+    require_valid(validation, path, stack.prometheus_config_path)
+    config = prometheus_config(stack) or {}
+    if not (config.get("alerting") or {}).get("alert_relabel_configs"):
+        not_applicable("prometheus.yml relabels no alert (alert_relabel_configs)")
+    expect_no_defects(relabelled_away(stack.prometheus_config_path, config, route_keys(shared_config(path)), path))

@@ -4,7 +4,7 @@ files, alertmanager.yml, scenarios, dashboards and the instrumentation are what 
 
 import pytest
 
-from fixtures.checks import at, expect
+from fixtures.checks import at, expect, expect_no_defects
 from fixtures.subjects import log_services
 
 
@@ -27,7 +27,34 @@ def test_mount_sources_exist(stack):
 def test_declared_path_exists(declared_path, stack):
     """A file or folder the manifest names that is not there (a log contract, the dashboards folder)
     would take every check over it out of the run unreported."""
-    where, written, line = declared_path
-    expect(stack.path(written).exists(), (
+    where, written, line, kind = declared_path
+    path = stack.path(written)
+    expect(path.exists(), (
         f"{stack.manifest_path}:{line}: {where} names {written}, which the stack folder does not have: every check "
         "of what it holds would vanish from the run"), at(stack.manifest_path, line))
+    wrong = {"file": path.is_dir() and "a folder", "folder": path.is_file() and "a file"}.get(kind)
+    expect(not wrong, (
+        f"{stack.manifest_path}:{line}: {where} names {written}, which is {wrong}; expected a {kind}: nothing would "
+        "be read from it and every check of what it holds would vanish from the run"), at(stack.manifest_path, line))
+
+
+
+@pytest.mark.conformance(component="stack", check="addresses reach a port the service listens on", subject="stack",
+                         phase="static")
+def test_addresses_reach_a_listener(stack):
+    """An address naming a service of the manifest on a port it does not listen on (by the manifest
+    and its own configuration): what is sent there is refused, though each file is valid to its own
+    tool."""
+    from fixtures.references import text_files, unserved_ports
+
+    expect_no_defects(unserved_ports(stack, text_files(stack)))
+
+
+@pytest.mark.conformance(component="stack", check="no localhost in a service's own configuration", level="SHOULD",
+                         subject="stack", phase="static")
+def test_no_loopback_address(stack):
+    """localhost in a file a service reads is that service's own container (the manifest runs each
+    service in one of its own): a SHOULD, as a pod sharing its network would make it reachable."""
+    from fixtures.references import loopback_addresses, text_files
+
+    expect_no_defects(loopback_addresses(stack, text_files(stack)))

@@ -168,6 +168,15 @@ def test_rule_labels_take_effect(rule_file):
     expect_no_defects(label_overrides(rule_file, rule_document(rule_file)))  # a PrometheusRule too
 
 
+@pytest.mark.conformance(component="prometheus", check="templates name labels the alert carries", level="SHOULD",
+                         phase="static", subject_kind="rule_file")
+def test_template_labels_carried(rule_file, stack):
+    from fixtures.semantics import template_labels
+
+    external = ((prometheus_config(stack) or {}).get("global") or {}).get("external_labels")
+    expect_no_defects(template_labels(rule_file, rule_document(rule_file), external))
+
+
 @pytest.mark.conformance(component="prometheus", check="group limit holds its alerts", phase="static",
                          subject_kind="rule_file")
 def test_group_limit(rule_file, validation):

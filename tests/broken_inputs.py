@@ -147,6 +147,111 @@ SEMANTIC: tuple[Defect, ...] = tuple(Defect(*fields, batch=2500 + n, control=fie
      'index => "analytics-logs-%{+YYYY-MM-dd}', "index =>"),
 )))
 
+# Issue 25, the campaign's missed classes (fixtures/semantics.py, fixtures/references.py): labels no
+# alert carries, addresses no service listens on, container paths no mount provides, the log
+# pipeline against the manifest, routes that cannot notify; each with a valid counterpart (control).
+# Each runs alone (its own batch).
+FILEBEAT, DATASOURCES = "elk/filebeat/filebeat.yml", "grafana/provisioning/datasources/prometheus.yml"
+PROVIDERS, LOG_CONTRACT = "grafana/provisioning/dashboards/dashboards.yml", "contracts/logs.yml"
+FAILURE_DESCRIPTION = 'description: "Pipeline failure rate is {{ $value | humanizePercentage }} over the last 5 minutes"'
+WARNING_ROUTE = "    - matchers: ['severity=\"warning\"']\n      receiver: 'warning-alerts'"
+ALWAYS = "time_intervals:\n  - name: always\n    time_intervals:\n      - times: [{start_time: '00:00', end_time: '24:00'}]\n"
+ALWAYS_UTC = ALWAYS.replace("'24:00'}]", "'24:00'}]\n        location: UTC")
+WEEKENDS = ALWAYS.replace("- times", "- weekdays: [saturday, sunday]\n        times")
+
+
+def _equal(label: str) -> str:
+    return (f"inhibit_rules:\n  - source_matchers: ['severity=\"critical\"']\n    target_matchers: ['severity=\"warning\"']\n"
+            f"    equal: [{label}]\n{RECEIVERS}")
+
+
+def _second_default(org: str) -> str:
+    return (f"    isDefault: true\n  - name: Prometheus2\n    type: prometheus\n    uid: prometheus2\n{org}"
+            "    access: proxy\n    url: http://prometheus:9090\n    isDefault: true")
+
+
+REFERENCES: tuple[Defect, ...] = tuple(Defect(*fields, batch=2700 + n, control=fields[4] is None)
+                                       for n, fields in enumerate((
+    # Labels Alertmanager or a template keys on that no alert of the stack can carry.
+    ("alertmanager: group_by a misspelt label", AM, "group_by: ['alertname']",
+     "group_by: ['alertname', 'pipline_name']", "group_by:"),
+    ("alertmanager: inhibit equal on a label no alert carries", AM, RECEIVERS, _equal("datacenter"),
+     "equal: [datacenter]"),
+    ("control: alertmanager: group_by and equal on carried labels", AM, "group_by: ['alertname']",
+     "group_by: ['alertname', 'pipeline_name', 'instance']", None),
+    ("rules: annotation names a label the aggregation drops", AR, FAILURE_DESCRIPTION,
+     FAILURE_DESCRIPTION.replace("5 minutes", "5 minutes on {{ $labels.instance }}"), "labels.instance"),
+    ("rules: annotation indexes a label the expression drops", IR, 'summary: "High CPU usage detected"',
+     "summary: 'High CPU usage on {{ index $labels \"host\" }}'", "index $labels"),
+    ("control: rules: annotation names the label the aggregation keeps", AR, FAILURE_DESCRIPTION,
+     FAILURE_DESCRIPTION.replace("5 minutes", "5 minutes in {{ $labels.pipeline_name }}"), None),
+    # Addresses: a service of the manifest on a port it does not listen on; localhost in a container.
+    ("filebeat: Logstash on a port it does not listen on", FILEBEAT, '"logstash:5044"', '"logstash:5045"',
+     "logstash:5045"),
+    ("manifest: tracing endpoint on a port Jaeger does not listen on", M, "http://jaeger:4318/v1/traces",
+     "http://jaeger:4319/v1/traces", "jaeger:4319"),
+    ("datasources: Prometheus on another port", DATASOURCES, "url: http://prometheus:9090",
+     "url: http://prometheus:9091", "prometheus:9091"),
+    ("datasources: localhost in Grafana's container", DATASOURCES, "url: http://prometheus:9090",
+     "url: http://localhost:9090", "localhost:9090"),
+    ("alertmanager: webhook on localhost", AM, "http://webhook-service:5000/alerts", "http://localhost:5000/alerts",
+     "localhost:5000"),
+    ("control: alertmanager: webhook on an outside host's other port", AM, "http://webhook-service:5000/alerts",
+     "http://webhook-service:5001/alerts", None),
+    ("prometheus.yml: alerting path_prefix the Alertmanager does not serve", P, "  alertmanagers:\n    - static_configs:",
+     "  alertmanagers:\n    - path_prefix: /am\n      static_configs:", "path_prefix: /am"),
+    ("control: prometheus.yml: alerting path_prefix at the root", P, "  alertmanagers:\n    - static_configs:",
+     "  alertmanagers:\n    - path_prefix: /\n      static_configs:", None),
+    # Container paths no mount of the manifest provides; Grafana provisioning Grafana refuses.
+    ("dashboard provider: path no mount provides", PROVIDERS, "path: /var/lib/grafana/dashboards",
+     "path: /var/lib/grafana/dashboardz", "dashboardz"),
+    ("dashboard provider: path in a mount, no such folder", PROVIDERS, "path: /var/lib/grafana/dashboards",
+     "path: /etc/grafana/provisioning/dashbords", "dashbords"),
+    ("alertmanager: *_file in no mount", AM, ("- api_url_file: /etc/alertmanager/secrets/slack-webhook-url\n"
+     "        channel: '#data-team'"), "- api_url_file: /run/secrets/slack-webhook-url\n        channel: '#data-team'",
+     "/run/secrets/slack"),
+    ("datasources: two defaults", DATASOURCES, "    isDefault: true", _second_default(""), "uid: prometheus2\n"),
+    ("control: datasources: two defaults in two organisations", DATASOURCES, "    isDefault: true",
+     _second_default("    orgId: 2\n"), None),
+    # The log pipeline against the manifest.
+    ("manifest: log pipeline names no service", M, "pipeline: [elasticsearch, rsyslog, logstash, filebeat]",
+     "pipeline: [elasticsearch, rsyslog, logstsh, filebeat]", "pipeline: ["),
+    ("manifest: log store names no service", M, "  store: elasticsearch", "  store: elasticsearh", "store: elasticsearh"),
+    ("log contract: searchable by a field no event has", LOG_CONTRACT, "searchable_by: [pipeline_name, run_id]",
+     "searchable_by: [pipeline_name, runid]", "searchable_by:"),
+    ("log contract: searchable by an unlogged field", LOG_CONTRACT, "searchable_by: [pipeline_name, run_id]",
+     "searchable_by: [pipeline_name, run_id, tenant]", "searchable_by:"),
+    ("rsyslog.conf: reads another folder than the application's", RSYSLOG, 'file="/var/log/analytics/*.log"',
+     'file="/var/log/analytic/*.log"', "/var/log/analytic/"),
+    ("filebeat: reads another folder than the application's", FILEBEAT, "- /var/log/analytics/*.log",
+     "- /var/log/app/*.log", "/var/log/app/"),
+    ("control: rsyslog.conf: reads some files of the application's folder", RSYSLOG,
+     'file="/var/log/analytics/*.log"', 'file="/var/log/analytics/pipeline-*.log"', None),
+    ("logstash pipeline: index the pattern does not match", LOGSTASH, 'index => "analytics-logs-%{+YYYY-MM-dd}"',
+     'index => "analytics-log-%{+YYYY-MM-dd}"', "analytics-log-%"),
+    ("rsyslog.conf: index template the pattern does not match", RSYSLOG, 'string="analytics-logs-%$now-utc%"',
+     'string="app-logs-%$now-utc%"', 'searchIndex="analytics-index"'),
+    ("control: logstash pipeline: index per pipeline under the pattern", LOGSTASH,
+     'index => "analytics-logs-%{+YYYY-MM-dd}"', 'index => "analytics-logs-%{[pipeline_name]}-%{+YYYY.MM}"', None),
+    # Routes that cannot notify.
+    ("alertmanager: info route muted at every moment", AM, f"{INFO_ROUTE}\n\nreceivers:",
+     f"{INFO_ROUTE}\n      mute_time_intervals: [always]\n\n{ALWAYS}receivers:", "mute_time_intervals: [always]"),
+    ("alertmanager: warning route muted all day in UTC", AM, f"{WARNING_ROUTE}\n{INFO_ROUTE}\n\nreceivers:",
+     (f"{WARNING_ROUTE}\n      mute_time_intervals: [always]\n{INFO_ROUTE}\n\n"
+     f"{ALWAYS_UTC}receivers:"), "mute_time_intervals: [always]"),
+    ("control: alertmanager: info route muted at weekends", AM, f"{INFO_ROUTE}\n\nreceivers:",
+     f"{INFO_ROUTE}\n      mute_time_intervals: [always]\n\n{WEEKENDS}receivers:",
+     None),
+    ("prometheus.yml: alert relabelling drops severity", P, "alerting:\n",
+     "alerting:\n  alert_relabel_configs:\n    - action: labeldrop\n      regex: severity\n", "- action: labeldrop"),
+    ("prometheus.yml: alert relabelling keeps too little", P, "alerting:\n",
+     "alerting:\n  alert_relabel_configs:\n    - action: labelkeep\n      regex: alertname|instance\n",
+     "- action: labelkeep"),
+    ("control: prometheus.yml: alert relabelling drops a replica label", P, "alerting:\n",
+     "alerting:\n  alert_relabel_configs:\n    - action: labeldrop\n      regex: prometheus_replica\n", None),
+)))
+
+
 def _as_prometheus_rule(file: str) -> str:
     """A rule file of the reference stack as the Prometheus Operator keeps it: a PrometheusRule."""
     text = (REFERENCE_STACK / file).read_text(encoding="utf-8")
@@ -314,6 +419,7 @@ CORPUS: tuple[Defect, ...] = (
     Defect("rules: a PrometheusRule object with for: abc", IR, "", _as_prometheus_rule(IR).replace(
         "          for: 1m", "          for: abc"), "for: abc", 0),
     *SEMANTIC,
+    *REFERENCES,
 )
 
 

@@ -141,3 +141,88 @@ def test_logstash_pipeline_structure(tmp_path):
     assert structure_errors(path, rsyslog=False) == []
     path.write_text('input {\n  beats { port => 5044 }\n}\noutput {\n  elasticsearch { hosts => ["a:9200" }\n}\n')
     assert [f.line for f in structure_errors(path, rsyslog=False)] == [5]
+
+
+def test_template_labels_the_expression_drops_at_the_annotation(tmp_path):
+    from fixtures.semantics import template_labels
+
+    path, document = _yaml(tmp_path, "groups:\n  - name: g\n    rules:\n"
+                                     "      - alert: A\n        expr: sum by (job) (rate(x[5m])) > 1\n"
+                                     "        labels: {severity: warning}\n        annotations:\n"
+                                     "          summary: '{{ $labels.job }} {{ $labels.severity }} {{ $labels.region }}'\n"
+                                     "          description: '{{ index $labels \"instance\" }}'\n"
+                                     "      - alert: B\n        expr: up == 0\n"
+                                     "        annotations: {summary: '{{ $labels.anything }}'}\n")
+    found = template_labels(path, document, {"region": "eu"})
+    assert [(f.line, "instance" in f.problem) for f in found] == [(9, True)], found  # region: external
+
+
+def test_keyed_labels_no_alert_carries_are_found_with_the_nearest_name(tmp_path):
+    from fixtures.semantics import known_labels, uncarried_keys
+
+    path, config = _yaml(tmp_path, "route:\n  receiver: a\n  group_by: [alertname, instnace, '...']\n  routes:\n"
+                                   "    - receiver: b\n      group_by: [team]\n"
+                                   "inhibit_rules:\n  - source_matchers: ['severity=\"critical\"']\n"
+                                   "    target_matchers: ['severity=\"warning\"']\n    equal: [cluster, instance]\n")
+    scrape = {"scrape_configs": [{"job_name": "j", "static_configs": [{"targets": ["a:1"], "labels": {"team": "x"}}]}]}
+    known = known_labels(RULES, [], scrape, [])
+    found = uncarried_keys(path, config, alert_shapes(RULES), known)
+    assert [f.line for f in found] == [3, 10] and "did you mean 'instance'" in found[0].problem, found
+    relabel = {"scrape_configs": [{"relabel_configs": [{"action": "labelmap", "regex": "__meta_(.+)"}]}]}
+    assert known_labels(RULES, [], relabel, []) is None  # any name may arise
+
+
+def test_muted_always_and_relabelled_away(tmp_path):
+    from fixtures.semantics import muted_always, relabelled_away, route_keys
+
+    path, config = _yaml(tmp_path, "route:\n  receiver: a\n  routes:\n"
+                                   "    - matchers: ['severity=\"critical\"']\n      receiver: b\n"
+                                   "      mute_time_intervals: [all, weekends]\n"
+                                   "time_intervals:\n  - name: all\n    time_intervals: [{times: "
+                                   "[{start_time: '00:00', end_time: '24:00'}]}]\n"
+                                   "  - name: weekends\n    time_intervals: [{weekdays: [saturday, sunday]}]\n")
+    assert [f.line for f in muted_always(path, config)] == [6]
+    assert route_keys(config) == {"severity": 4}
+    prometheus, document = _yaml(tmp_path, "alerting:\n  alert_relabel_configs:\n"
+                                           "    - {action: labeldrop, regex: replica}\n"
+                                           "    - {action: labelkeep, regex: 'alertname|instance'}\n")
+    (found,) = relabelled_away(prometheus, document, route_keys(config), path)
+    assert found.line == 4 and "severity" in found.problem, found
+
+
+def test_shipper_inputs_and_indices_against_the_manifest():
+    from fixtures.references import _may_match
+
+    assert _may_match("analytics-logs-%{+YYYY-MM-dd}", "analytics-logs-*")
+    assert _may_match("%{[app]}-logs", "analytics-*")  # a placeholder first: cannot be told
+    assert not _may_match("analytics-log-%{+YYYY-MM-dd}", "analytics-logs-*")
+    assert not _may_match("app-logs-%$now-utc%", "analytics-logs-*")
+    assert _may_match("analytics-logs", "analytics-logs") and not _may_match("analytics", "analytics-logs-*")
+
+
+def test_addresses_against_where_services_listen(broken_stack):
+    from fixtures.references import listening_ports, loopback_addresses, text_files, unserved_ports
+    from fixtures.stack import Stack
+
+    root = broken_stack("elk/filebeat/filebeat.yml", '"logstash:5044"', '"logstash:5045"')
+    broken_stack("grafana/provisioning/datasources/prometheus.yml", "http://prometheus:9090", "http://localhost:3000")
+    broken_stack("alertmanager/alertmanager.yml", "webhook-service:5000", "localhost:5000")
+    stack = Stack.load(root)
+    assert listening_ports(stack.services["logstash"]) == {5044}  # port => 5044, not the elasticsearch:9200 it sends to
+    assert {4317, 4318, 16686} <= listening_ports(stack.tracing.jaeger)
+    files = text_files(stack)
+    assert [(f.path.name, f.line) for f in unserved_ports(stack, files)] == [("filebeat.yml", 16)]
+    # Grafana's own port on localhost is Grafana itself: reachable; the webhook on localhost is not.
+    assert [(f.path.name, "5000" in f.problem) for f in loopback_addresses(stack, files)] == [("alertmanager.yml", True)]
+
+
+def test_dashboard_provider_path_through_grafana_mounts(broken_stack):
+    from fixtures.references import provider_paths
+    from fixtures.stack import Stack
+
+    providers = "grafana/provisioning/dashboards/dashboards.yml"
+    assert provider_paths(Stack.load(broken_stack(providers, "path: /var/lib/grafana/dashboards",
+                                                  "path: /var/lib/grafana/dashboards/"))) == []
+    (found,) = provider_paths(Stack.load(broken_stack(providers, "path: /var/lib/grafana/dashboards/",
+                                                      "path: /var/lib/grafana/dashboardz")))
+    assert found.line == 8 and "no mount of 'grafana'" in found.problem, found
