@@ -4,6 +4,7 @@ seconds, as the live run steps it by wall time."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from fixtures.feeders.activities import HostLoad, build_activity
@@ -159,10 +160,13 @@ def test_a_scenario_the_history_actually_loaded_cannot_serve_is_not_fed_nor_awai
 
     rules, target = _burn_rules(), build_target("api", "api:9000", "generic", None)
     fast = _burn_scenario("1h")
-    plan, _ = _plan([fast], target)
-    assert plan.hold_late(rules, [], False, history_s=3660.0) == [] and plan.expected and fast.name in plan.fed
-
+    quiet = dataclasses.replace(fast, name="ErrorBudgetBurn-1h-silent", kind="silent", firing=[])
+    plan, _ = _plan([fast, quiet], target)
+    assert plan.hold_late(rules, [], False, history_s=3660.0) == [] and plan.expected and plan.fed == {fast.name,
+                                                                                                       quiet.name}
     held = plan.hold_late(rules, [], False, history_s=0.0)
-    assert len(held) == 1 and held[0].startswith(f"{fast.name}: 'ErrorBudgetBurn' (burn.yml:10) reads 1h back"), held
-    assert plan.expected == [] and fast.name not in plan.fed and not plan.feeds
+    assert [note.split(":")[0] for note in held] == [fast.name, quiet.name], held
+    assert held[0].startswith(f"{fast.name}: 'ErrorBudgetBurn' (burn.yml:10) reads 1h back"), held
+    # Neither is fed: the silent one would pass on a rule that could not have fired.
+    assert plan.expected == [] and plan.fed == set() and not plan.feeds
     assert extra_wait_s(plan.expected, rules, [], False, history_s=0.0) == 0.0
