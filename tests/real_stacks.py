@@ -139,11 +139,13 @@ def kube_alertmanager_config() -> dict:
 
 def build_kube_stack(out: Path, rule_objects: Path) -> Path:
     """Rules from Prometheus Operator PrometheusRule objects (their spec.groups, one plain rule file
-    per object) with the scrape jobs they select, kubelet's two paths on one address."""
+    per object; a plain rule file is taken as it is) with the scrape jobs they select, kubelet's
+    two paths on one address."""
     out.mkdir(parents=True)
-    for source in sorted(rule_objects.glob("*.yaml")):
-        groups = yaml.safe_load(source.read_text())["spec"]["groups"]
-        _write_yaml(out / "prometheus/rules" / source.name, {"groups": groups})
+    for source in sorted([*rule_objects.glob("*.yaml"), *rule_objects.glob("*.yml")]):
+        document = yaml.safe_load(source.read_text())
+        groups = document["spec"]["groups"] if "spec" in document else document["groups"]
+        _write_yaml(out / "prometheus/rules" / f"{source.stem}.yaml", {"groups": groups})
     _write_yaml(out / "prometheus/prometheus.yml", kube_prometheus_config())
     _write_yaml(out / "alertmanager/alertmanager.yml", kube_alertmanager_config())
     _write_manifest(out, "kube-prometheus rules", {"critical": "Critical", "warning": "Default", "info": "Default"},

@@ -104,7 +104,48 @@ def test_a_rule_about_a_target_being_down_withholds_it_where_nothing_else_is_fed
     plan = LivePlan.build([derived_scenario(down, "node", {"up": {"job": "worker"}}, value=0.0),
                            derived_scenario(busy, "node", {"worker_busy": {"job": "worker"}})],
                           lambda job: [], None, placer)
-    assert plan.fed == {"WorkerBusy-firing"} and "withholding that target would also stop" in plan.not_fed[0], plan.not_fed
+    assert plan.fed == {"WorkerBusy-firing"} and "would also stop the series fed there for WorkerBusy-firing" in \
+        plan.not_fed[0], plan.not_fed
+
+
+# A job of two targets (a pool of workers).
+POOL = {"scrape_configs": [{"job_name": "pool", "static_configs": [{"targets": ["w1:8080", "w2:8080"]}]}]}
+
+
+def pool_targets():
+    return [build_target(s.job_name, s.address, "generic", None, s) for s in scrape_targets(POOL)]
+
+
+def test_a_rule_on_one_target_down_withholds_a_target_of_the_job_nothing_else_is_fed_on():
+    found = pool_targets()
+    down = rule("PoolMemberDown", 'up{job="pool"} == 0')
+    busy = rule("PoolBusy", 'pool_busy{job="pool"} > 5')
+    plan = LivePlan.build([derived_scenario(busy, "pool", {"pool_busy": {"job": "pool"}}),
+                           derived_scenario(down, "pool", {"up": {"job": "pool"}}, value=0.0,
+                                            fires={"job": "pool", "instance": "w1:8080"})],
+                          lambda job: [], None, Placer(found, [down, busy], []))
+    # PoolBusy's series are on w1: w2, which carries nothing, is the one withheld.
+    assert plan.fed == {"PoolBusy-firing", "PoolMemberDown-firing"}, plan.not_fed
+    assert [t.address for t in found if t.withheld] == ["w2:8080"]
+    assert next(a for s, a in plan.expected if s.name == "PoolMemberDown-firing").labels["instance"] == "w2:8080"
+
+
+def test_a_rule_on_a_job_being_gone_withholds_every_target_its_selectors_read_or_says_which_it_cannot():
+    found = pool_targets()
+    gone = rule("PoolIsGone", 'absent(up{job="pool"} == 1)')
+    plan = LivePlan.build([derived_scenario(gone, "pool", {"up": {"job": "pool"}}, value=0.0, fires={"job": "pool"})],
+                          lambda job: [], None, Placer(found, [gone], []))
+    assert plan.fed == {"PoolIsGone-firing"} and all(t.withheld for t in found), plan.not_fed
+    # With another scenario's series on one of them, none is withheld, and the reason names them all.
+    found = pool_targets()
+    busy = rule("PoolBusy", 'pool_busy{job="pool"} > 5')
+    plan = LivePlan.build([derived_scenario(busy, "pool", {"pool_busy": {"job": "pool"}}),
+                           derived_scenario(gone, "pool", {"up": {"job": "pool"}}, value=0.0, fires={"job": "pool"})],
+                          lambda job: [], None, Placer(found, [gone, busy], []))
+    assert plan.fed == {"PoolBusy-firing"} and not any(t.withheld for t in found)
+    why = next(note for note in plan.not_fed if note.startswith("PoolIsGone-firing"))
+    assert "fires only once every target its selectors read is down (job 'pool' at w1:8080/metrics, job 'pool' at " \
+           "w2:8080/metrics)" in why and "for PoolBusy-firing" in why, why
 
 
 def test_a_series_whose_selector_names_no_job_joins_the_series_its_rule_joins_it_with():

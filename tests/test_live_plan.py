@@ -4,6 +4,7 @@ seconds, as the live run steps it by wall time."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from fixtures.feeders.activities import HostLoad, build_activity
@@ -104,5 +105,68 @@ def test_a_rule_whose_window_is_beyond_any_preloaded_history_is_left_to_virtual_
     scenarios = [_scenario("NoUploadForADay-firing", "app"), _scenario("SlowForAnHour-firing", "app")]
     kept, held = beyond_the_run(scenarios, [day, slow], [], real_time=False)
     assert [s.name for s in kept] == ["SlowForAnHour-firing"]  # its for is shortened live: no wait
-    assert len(held) == 1 and held[0].startswith("NoUploadForADay-firing: 'NoUploadForADay' reads 1d back"), held
+    assert len(held) == 1 and held[0].startswith("NoUploadForADay-firing: 'NoUploadForADay' (r.yml:1) reads 1d back"), held
     assert beyond_the_run(scenarios, [day, slow], [], real_time=True) == (scenarios, [])
+
+
+# An error-budget burn alert as kube-prometheus writes it: one name, four rules, from a 1h/5m pair
+# to a 3d/6h one (issue 22: the watch waited 72h for the 3d one while only the 1h one was fed).
+BURN = "sum(rate(errors_total[{long}])) > 1 and sum(rate(errors_total[{short}])) > 1"
+
+
+def _burn_rules() -> list[AlertRule]:
+    windows = [("1h", "5m", "2m", "critical"), ("6h", "30m", "15m", "critical"), ("1d", "2h", "1h", "warning"),
+               ("3d", "6h", "3h", "warning")]
+    return [AlertRule("ErrorBudgetBurn", "g", Path("burn.yml"), 10 * i, BURN.format(long=long, short=short), 10 * i,
+                      for_=for_, labels={"severity": severity, "long": long})
+            for i, (long, short, for_, severity) in enumerate(windows, 1)]
+
+
+def _burn_scenario(long: str, *, job: str = "api") -> Scenario:
+    rules = {r.labels["long"]: r for r in _burn_rules()}
+    series = build_activity("series", {"metric": "errors_total", "labels": {"window": long}, "rate": 5})
+    return Scenario(name=f"ErrorBudgetBurn-{long}-firing", path=Path("s.yml"), description="", kind="firing",
+                    rule="ErrorBudgetBurn", duration=600.0, feeds={job: [series]},
+                    firing=[ExpectedAlert("ErrorBudgetBurn", dict(rules[long].labels))], rule_labels={"long": long})
+
+
+def test_a_rule_sharing_its_name_with_slower_windows_is_waited_for_alone():
+    from fixtures.scenarios.alert_watch import extra_wait_s
+    from fixtures.scenarios.live_feed import LIVE_WAIT_CAP_S, beyond_the_run, owners
+
+    rules = _burn_rules()
+    fast, slow = _burn_scenario("1h"), _burn_scenario("3d")
+    kept, held = beyond_the_run([fast, slow], rules, [], real_time=False)
+    assert [s.name for s in kept] == [fast.name]
+    assert len(held) == 1 and held[0].startswith(f"{slow.name}: 'ErrorBudgetBurn' (burn.yml:40) reads 3d back"), held
+    # The fed alert is the 1h rule's alone: its labels tell it from its three twins.
+    assert [r.line for r in owners(fast, fast.firing[0], rules)] == [10]
+    # An alert stating only its severity may come from either critical rule: both are waited on.
+    vague = ExpectedAlert("ErrorBudgetBurn", {"severity": "critical"})
+    assert [r.line for r in owners(fast, vague, rules)] == [10, 20]
+    # A derived scenario's alert is its own rule's, whatever twins share the name.
+    derived = Scenario(name="d", path=Path("d.yml"), description="", kind="firing", rule="ErrorBudgetBurn",
+                       duration=600.0, feeds={}, firing=[vague], source="derived", rule_key=rules[3].key)
+    assert owners(derived, vague, rules) == [rules[3]]
+    # An hour of history covers the 1h window: the watch waits no longer than for a for of FOR_CAP.
+    assert extra_wait_s([(fast, fast.firing[0])], rules, [], False, history_s=3660.0) == 0.0
+    assert extra_wait_s([(s, a) for s in kept for a in s.firing], rules, [], False, history_s=3660.0) <= LIVE_WAIT_CAP_S
+
+
+def test_a_scenario_the_history_actually_loaded_cannot_serve_is_not_fed_nor_awaited():
+    """The plan is made for an hour of history; where less was written (none: promtool missing),
+    a rule over a 1h window would wait an hour live: its scenario is held before the feed starts."""
+    from fixtures.scenarios.alert_watch import extra_wait_s
+
+    rules, target = _burn_rules(), build_target("api", "api:9000", "generic", None)
+    fast = _burn_scenario("1h")
+    quiet = dataclasses.replace(fast, name="ErrorBudgetBurn-1h-silent", kind="silent", firing=[])
+    plan, _ = _plan([fast, quiet], target)
+    assert plan.hold_late(rules, [], False, history_s=3660.0) == [] and plan.expected and plan.fed == {fast.name,
+                                                                                                       quiet.name}
+    held = plan.hold_late(rules, [], False, history_s=0.0)
+    assert [note.split(":")[0] for note in held] == [fast.name, quiet.name], held
+    assert held[0].startswith(f"{fast.name}: 'ErrorBudgetBurn' (burn.yml:10) reads 1h back"), held
+    # Neither is fed: the silent one would pass on a rule that could not have fired.
+    assert plan.expected == [] and plan.fed == set() and not plan.feeds
+    assert extra_wait_s(plan.expected, rules, [], False, history_s=0.0) == 0.0
