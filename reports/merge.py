@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from reports import WRITERS
-from reports.coverage import rule_outcome
+from reports.coverage import coverage_line, rule_outcome, verdict
 from reports.model import RunResults
 from reports.regression import PreviousResultsError, compare, load_previous
 
@@ -123,7 +123,7 @@ def _interrupted(shards: list[RunResults]) -> dict | None:
             "not_run": sum(e.get("not_run", 0) for _, e in endings)}
 
 
-def write(folders: list[Path], out: Path, previous: Path | None = None) -> list[Path]:
+def write(folders: list[Path], out: Path, previous: Path | None = None) -> tuple[RunResults, list[Path]]:
     """Merge the shard folders into ``out``: the report's files, and each shard's evidence folders
     (virtual-time tests...) beside them."""
     if out.resolve() in {folder.resolve() for folder in folders}:
@@ -141,7 +141,7 @@ def write(folders: list[Path], out: Path, previous: Path | None = None) -> list[
     for folder in folders:
         for evidence in (path for path in folder.iterdir() if path.is_dir()):
             shutil.copytree(evidence, out / evidence.name, dirs_exist_ok=True)
-    return [writer(merged, out) for writer in WRITERS]
+    return merged, [writer(merged, out) for writer in WRITERS]
 
 
 def _move_evidence(run: RunResults, was: str | None, out: Path) -> None:
@@ -165,12 +165,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="results.json of an earlier run: the report shows what newly fails and what was fixed")
     args = parser.parse_args(argv)
     try:
-        written = write(args.folders, args.out, args.previous_results)
+        merged, written = write(args.folders, args.out, args.previous_results)
     except MergeError as exc:
         parser.error(str(exc))
     for path in written:
         print(f"conformance report: {path}")
-    return 0
+    judged = verdict(merged)
+    print(f"conformance verdict: {judged['headline']}; tested: {coverage_line(judged['tested'])}")
+    return 1 if any(check.failing for check in merged.checks) else 0  # as the unsharded pytest run exits
 
 
 if __name__ == "__main__":
