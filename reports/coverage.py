@@ -27,6 +27,15 @@ def _reason_of(message: str) -> str:
     return _NAMES.sub("…", message.split("\n", 1)[0]).strip()[:200]
 
 
+def rule_outcome(checks: list) -> str:
+    """An alert rule's outcome (its coverage entry's) over its checks."""
+    if not checks:
+        return "not run"
+    if any(c.failing for c in checks):
+        return "fails"
+    return "passes" if any(c.status == "passed" for c in checks) else "not applicable"
+
+
 def tested(run: RunResults) -> dict:
     """What was tested: alert rules by scenario source (with the reasons none was derived,
     grouped), rules judged live, checks judged against not, and the checks not applicable on

@@ -76,6 +76,9 @@ class RunResults:
     # The stack folder relative to the root of the git repository holding it ("" at its root; None
     # outside any repository): a finding's file as a CI sees it in the checked-out repository.
     stack_in_repository: str | None = None
+    # --shard K/N: {"index", "of", "stack_digest", "harness", "order", "coverage_subjects"} (fixtures/shards.py),
+    # what reports/merge.py needs to make one report of the shards; None (and left out) unsharded.
+    shard: dict | None = None
 
     def in_repository(self, location: dict | None) -> str | None:
         """The file of a finding (a location: file relative to the stack folder) relative to the
@@ -117,6 +120,8 @@ class RunResults:
         data = _fields_of(self)
         omitted = () if self.versions else ("versions",)  # a run without --versions reads as it always did
         data["checks"] = [_fields_of(check, omitted) for check in self.checks]
+        if self.shard is None:
+            del data["shard"]
         if not self.versions:
             del data["versions"]
         return data

@@ -50,8 +50,8 @@ def _simple_commands(command: str) -> list[list[str]]:
 
 
 def _options() -> set[str]:
-    plugin = (ROOT / "fixtures" / "plugin.py").read_text(encoding="utf-8")
-    return set(re.findall(r'addoption\("(--[a-z-]+)"', plugin)) | {"-m"}
+    plugins = [(ROOT / "fixtures" / name).read_text(encoding="utf-8") for name in ("plugin.py", "shards.py")]
+    return {option for plugin in plugins for option in re.findall(r'addoption\(\s*"(--[a-z-]+)"', plugin)} | {"-m"}
 
 
 @pytest.mark.parametrize("title", ["GitHub Actions", "GitLab CI"])
@@ -85,3 +85,27 @@ def test_the_files_the_ci_jobs_publish_are_files_a_run_writes(tmp_path):
     baseline = [c for c in commands if "reports/baseline\"" in c and "--baseline" not in c]
     assert baseline and all(c.strip().startswith("GITHUB_ACTIONS= GITHUB_STEP_SUMMARY= ") for c in baseline), baseline
     assert any("--baseline" in command for command in _commands("GitLab CI", jobs["GitLab CI"]))
+
+
+SHARDED = re.compile(r"^(?P<title>GitHub Actions|GitLab CI), sharded \(.*?\n\n```yaml\n(?P<yaml>.*?)\n```",
+                     re.MULTILINE | re.DOTALL)
+
+
+def test_the_sharded_ci_jobs_run_every_shard_once_and_merge_them():
+    found = {m["title"]: yaml.safe_load(m["yaml"]) for m in SHARDED.finditer((ROOT / "README.md").read_text())}
+    assert set(found) == {"GitHub Actions", "GitLab CI"}, f"the README's sharded jobs, found: {sorted(found)}"
+    github, gitlab = found["GitHub Actions"]["jobs"], found["GitLab CI"]
+    shards = github["shard"]["strategy"]["matrix"]["shard"]
+    assert shards == list(range(1, len(shards) + 1)) and gitlab["conformance-shard"]["parallel"] == len(shards)
+    options = _options()
+    for title, document in found.items():
+        words = [words for command in _commands(title, document) for words in _simple_commands(command)
+                 if HARNESS in words[0]]
+        runs = [w for w in words if w[0].endswith("/conformance")]
+        merges = [w for w in words if w[0].endswith("/merge-reports")]
+        assert len(runs) == 1 and len(merges) == 1, (title, words)
+        assert {w.split("=", 1)[0] for w in runs[0] if w.startswith("-")} <= options, runs[0]
+        given = " ".join(runs[0])  # (shlex splits GitHub's ${{ }} expressions)
+        assert f"--shard ${{{{ matrix.shard }}}}/{len(shards)} " in given or "--shard $CI_NODE_INDEX/$CI_NODE_TOTAL " in given
+        assert (ROOT / "scripts" / "merge-reports").is_file() and "--out" in merges[0], merges[0]
+    assert github["merge"]["needs"] == "shard" and gitlab["conformance-merge"]["needs"] == ["conformance-shard"]

@@ -40,7 +40,12 @@ FORMS = {
     # A collect-only night ran nothing: incomplete, so it is not kept as the next night's baseline.
     "scripts/nightly": "not kept as the next night's baseline (the run is incomplete)",
     "scripts/conformance --previous-results reports/nightly/results.json": "tests collected",
+    'scripts/conformance -m "not live" --shard 1/2 --report-dir reports/shard-1': "tests collected",
+    'scripts/conformance -m "not live" --shard 2/2 --report-dir reports/shard-2': "tests collected",
+    # merges what the two lines above wrote (collect-only: every check not run, so incomplete)
+    "scripts/merge-reports reports/shard-1 reports/shard-2 --out reports/merged": "conformance verdict: incomplete",
 }
+SHARD_LINES = [line for line in FORMS if "--shard" in line]  # what the merge's line merges
 
 
 def readme_command_lines() -> list[str]:
@@ -74,7 +79,9 @@ def caller(tmp_path_factory) -> Path:
 def _run(folder: Path, line: str, **env: str) -> subprocess.CompletedProcess:
     words = shlex.split(line)
     words[0] = str(ROOT / words[0])
-    return subprocess.run([*words, "--collect-only", "-q"], cwd=folder, capture_output=True, text=True, timeout=600,
+    if not words[0].endswith("merge-reports"):  # a pytest run (the merge reads what the runs wrote)
+        words += ["--collect-only", "-q"]
+    return subprocess.run(words, cwd=folder, capture_output=True, text=True, timeout=600,
                           check=False, env={**os.environ, "MC_BUILD_VERSIONS": "0", **env})
 
 
@@ -88,6 +95,10 @@ def test_the_readme_command_line_runs_as_written(caller, line, tmp_path):
     env = {"NIGHTLY_REPORTS": str(tmp_path / "nightly")}
     if not MATRIX_BUILT:
         env["NIGHTLY_VERSIONS"] = ""  # the nightly's matrix needs the builds; the README names this override
+    if line.startswith("scripts/merge-reports"):  # its shards' folders first, where this line runs alone
+        for shard_line in SHARD_LINES:
+            if not (caller / shard_line.rsplit(" ", 1)[-1] / "results.json").is_file():
+                _run(caller, shard_line)
     run = _run(caller, line, **env)
     said = run.stdout + run.stderr
     assert expected in said, f"{line}: exit {run.returncode}\n{said[-3000:]}"
