@@ -273,3 +273,13 @@ def test_dashboard_providers_mounted(stack):
     from fixtures.references import provider_paths
 
     expect_no_defects(provider_paths(stack))
+
+
+@pytest.mark.conformance(component="grafana", check="variable datasource resolves", phase="static",
+                         subject_kind="dashboard")
+def test_variable_datasource_resolves(dashboard, datasources):
+    from fixtures.semantics import unresolved_variable_sources
+
+    if not datasources:
+        not_applicable("the stack provisions no data source to resolve against")
+    expect_no_defects(unresolved_variable_sources(dashboard, datasources))

@@ -170,6 +170,11 @@ def _second_default(org: str) -> str:
             "    access: proxy\n    url: http://prometheus:9090\n    isDefault: true")
 
 
+def _variable(datasource: str) -> str:
+    return ('"uid": "analytics-operations",\n  "templating": {"list": [{"name": "job", "type": "query", '
+            f'"datasource": {datasource}, "query": "label_values(up, job)"}}]}},')
+
+
 REFERENCES: tuple[Defect, ...] = tuple(Defect(*fields, batch=2700 + n, control=fields[4] is None)
                                        for n, fields in enumerate((
     # Labels Alertmanager or a template keys on that no alert of the stack can carry.
@@ -233,6 +238,29 @@ REFERENCES: tuple[Defect, ...] = tuple(Defect(*fields, batch=2700 + n, control=f
      'string="app-logs-%$now-utc%"', 'searchIndex="analytics-index"'),
     ("control: logstash pipeline: index per pipeline under the pattern", LOGSTASH,
      'index => "analytics-logs-%{+YYYY-MM-dd}"', 'index => "analytics-logs-%{[pipeline_name]}-%{+YYYY.MM}"', None),
+    # A dashboard variable whose datasource matches no provisioned one.
+    ("dashboard: variable on a misspelt datasource uid", OPS, '"uid": "analytics-operations",',
+     _variable('{"type": "prometheus", "uid": "promethues"}'), '"promethues"'),
+    ("dashboard: variable on a datasource name not provisioned", OPS, '"uid": "analytics-operations",',
+     _variable('"Prometheus-old"'), '"Prometheus-old"'),
+    ("control: dashboard: variable on the provisioned datasource", OPS, '"uid": "analytics-operations",',
+     _variable('{"type": "prometheus", "uid": "prometheus"}'), None),
+    # A path the manifest declares that is a folder where a file is read (or the other way round),
+    # and a trace driver outside the stack (the harness would run it).
+    ("manifest: prometheus_config names a folder", M, "prometheus_config: prometheus/prometheus.yml",
+     "prometheus_config: prometheus", "prometheus_config:"),
+    ("manifest: log contract names a folder", M, "contract: contracts/logs.yml", "contract: contracts",
+     "contract: contracts\n"),
+    ("manifest: scenarios names a file", M, "scenarios: scenarios", "scenarios: scenarios/healthy.yml",
+     "scenarios: scenarios/"),
+    ("control: manifest: scenarios folder written with a slash", M, "scenarios: scenarios", "scenarios: scenarios/",
+     None),
+    ("trace contract: driver outside the stack", "contracts/traces.yml", "driver: traced_run.py",
+     "driver: ../../outside_driver.py", "driver:"),
+    ("trace contract: driver at an absolute path", "contracts/traces.yml", "driver: traced_run.py",
+     "driver: /usr/lib/python3/dist-packages/driver.py", "driver:"),
+    ("control: trace contract: driver written with ./", "contracts/traces.yml", "driver: traced_run.py",
+     "driver: ./traced_run.py", None),
     # Routes that cannot notify.
     ("alertmanager: info route muted at every moment", AM, f"{INFO_ROUTE}\n\nreceivers:",
      f"{INFO_ROUTE}\n      mute_time_intervals: [always]\n\n{ALWAYS}receivers:", "mute_time_intervals: [always]"),
