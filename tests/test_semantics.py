@@ -205,10 +205,12 @@ def test_addresses_against_where_services_listen(broken_stack):
     from fixtures.stack import Stack
 
     root = broken_stack("elk/filebeat/filebeat.yml", '"logstash:5044"', '"logstash:5045"')
+    broken_stack("elk/logstash/pipeline/analytics.conf", "input {\n", "input {\n  http { port => 8080 }\n")
     broken_stack("grafana/provisioning/datasources/prometheus.yml", "http://prometheus:9090", "http://localhost:3000")
     broken_stack("alertmanager/alertmanager.yml", "webhook-service:5000", "localhost:5000")
     stack = Stack.load(root)
-    assert listening_ports(stack.services["logstash"]) == {5044}  # port => 5044, not the elasticsearch:9200 it sends to
+    # Its port and its inputs' ports, not the elasticsearch:9200 it sends to.
+    assert listening_ports(stack.services["logstash"]) == {5044, 8080}
     assert {4317, 4318, 16686} <= listening_ports(stack.tracing.jaeger)
     files = text_files(stack)
     assert [(f.path.name, f.line) for f in unserved_ports(stack, files)] == [("filebeat.yml", 16)]
