@@ -261,6 +261,13 @@ REFERENCES: tuple[Defect, ...] = tuple(Defect(*fields, batch=2700 + n, control=f
      "driver: /usr/lib/python3/dist-packages/driver.py", "driver:"),
     ("control: trace contract: driver written with ./", "contracts/traces.yml", "driver: traced_run.py",
      "driver: ./traced_run.py", None),
+    # The index template against the values the log contract's events carry.
+    ("index template: a decimal field mapped as keyword", "elk/index-template.json",
+     '"quality_score": {"type": "float"}', '"quality_score": {"type": "keyword"}', '"quality_score"'),
+    ("index template: a decimal field mapped as long", "elk/index-template.json",
+     '"quality_score": {"type": "float"}', '"quality_score": {"type": "long"}', '"quality_score"'),
+    ("control: index template: a decimal field as double", "elk/index-template.json",
+     '"quality_score": {"type": "float"}', '"quality_score": {"type": "double"}', None),
     # Routes that cannot notify.
     ("alertmanager: info route muted at every moment", AM, f"{INFO_ROUTE}\n\nreceivers:",
      f"{INFO_ROUTE}\n      mute_time_intervals: [always]\n\n{ALWAYS}receivers:", "mute_time_intervals: [always]"),
