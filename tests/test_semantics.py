@@ -228,3 +228,18 @@ def test_dashboard_provider_path_through_grafana_mounts(broken_stack):
     (found,) = provider_paths(Stack.load(broken_stack(providers, "path: /var/lib/grafana/dashboards/",
                                                       "path: /var/lib/grafana/dashboardz")))
     assert found.line == 8 and "no mount of 'grafana'" in found.problem, found
+
+
+def test_index_template_types_against_the_contract_values(tmp_path):
+    import json
+
+    from fixtures.logs.events import LogEvent
+    from fixtures.semantics import misfit_field_types
+
+    path = tmp_path / "template.json"
+    path.write_text('{"template": {"mappings": {"properties": {\n  "n": {"type": "keyword"},\n'
+                    '  "d": {"type": "long"},\n  "i": {"type": "double"},\n  "b": {"type": "boolean"},\n'
+                    '  "u": {"type": "floatt"}}}}}\n')
+    events = [LogEvent("e", "info", "m", {"n": 3, "d": 0.5, "i": 2, "b": True, "u": 1.5, "s": "x"})]
+    found = misfit_field_types(path, json.loads(path.read_text()), events)
+    assert [f.line for f in found] == [2, 3], found  # an int in a double fits; an unknown type is not judged here
