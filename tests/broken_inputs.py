@@ -215,7 +215,9 @@ REFERENCES: tuple[Defect, ...] = tuple(Defect(*fields, batch=2700 + n, control=f
     ("alertmanager: *_file in no mount", AM, ("- api_url_file: /etc/alertmanager/secrets/slack-webhook-url\n"
      "        channel: '#data-team'"), "- api_url_file: /run/secrets/slack-webhook-url\n        channel: '#data-team'",
      "/run/secrets/slack"),
-    ("datasources: two defaults", DATASOURCES, "    isDefault: true", _second_default(""), "uid: prometheus2\n"),
+    ("datasources: two defaults", DATASOURCES, "    isDefault: true", _second_default(""), "    isDefault: true"),
+    ("datasources: two defaults, one in organisation 1 written out", DATASOURCES, "    isDefault: true",
+     _second_default("    orgId: 1\n"), "    isDefault: true"),
     ("control: datasources: two defaults in two organisations", DATASOURCES, "    isDefault: true",
      _second_default("    orgId: 2\n"), None),
     # The log pipeline against the manifest.
