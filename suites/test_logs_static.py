@@ -64,7 +64,7 @@ def _line_of(path, text: str) -> int | None:
 
 @pytest.mark.conformance(component="logs", check="index template field types known", phase="static")
 def test_index_template_types(log_settings, validation):
-    from fixtures.semantics import unknown_field_types
+    from fixtures.semantics.search_store import unknown_field_types
 
     path = log_settings.index_template
     if not path.exists():
@@ -137,7 +137,7 @@ def test_searchable_field_logged(log_field, log_settings):
 
 @pytest.mark.conformance(component="logs", check="index template types fit the events", phase="static")
 def test_index_template_fits_the_events(log_settings, validation):
-    from fixtures.semantics import misfit_field_types
+    from fixtures.semantics.search_store import misfit_field_types
 
     path = log_settings.index_template
     if not path.exists():

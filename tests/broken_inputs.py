@@ -147,7 +147,7 @@ SEMANTIC: tuple[Defect, ...] = tuple(Defect(*fields, batch=2500 + n, control=fie
      'index => "analytics-logs-%{+YYYY-MM-dd}', "index =>"),
 )))
 
-# Issue 25, the campaign's missed classes (fixtures/semantics.py, fixtures/references.py): labels no
+# Issue 25, the campaign's missed classes (fixtures/semantics/, fixtures/references.py): labels no
 # alert carries, addresses no service listens on, container paths no mount provides, the log
 # pipeline against the manifest, routes that cannot notify; each with a valid counterpart (control).
 # Each runs alone (its own batch).

@@ -1,4 +1,4 @@
-"""fixtures/semantics.py on small files written for the purpose: each finding at its line, and
+"""fixtures/semantics/ and fixtures/references.py on small files written for the purpose: each finding at its line, and
 the valid counterpart of each found nothing in."""
 
 from __future__ import annotations
@@ -9,15 +9,10 @@ import pytest
 
 from fixtures.configfiles import load_yaml
 from fixtures.rules import AlertRule
-from fixtures.semantics import (
-    alert_shapes,
-    group_limits,
-    label_overrides,
-    output_labels,
-    repeat_below_group,
-    unknown_field_types,
-    unmatchable,
-)
+from fixtures.semantics.alertmanager import repeat_below_group, unmatchable
+from fixtures.semantics.labels import alert_shapes, output_labels
+from fixtures.semantics.prometheus import group_limits, label_overrides
+from fixtures.semantics.search_store import unknown_field_types
 
 
 def _rule(name: str, expr: str, **labels) -> AlertRule:
@@ -144,7 +139,7 @@ def test_logstash_pipeline_structure(tmp_path):
 
 
 def test_template_labels_the_expression_drops_at_the_annotation(tmp_path):
-    from fixtures.semantics import template_labels
+    from fixtures.semantics.prometheus import template_labels
 
     path, document = _yaml(tmp_path, "groups:\n  - name: g\n    rules:\n"
                                      "      - alert: A\n        expr: sum by (job) (rate(x[5m])) > 1\n"
@@ -158,7 +153,8 @@ def test_template_labels_the_expression_drops_at_the_annotation(tmp_path):
 
 
 def test_keyed_labels_no_alert_carries_are_found_with_the_nearest_name(tmp_path):
-    from fixtures.semantics import known_labels, uncarried_keys
+    from fixtures.semantics.alertmanager import uncarried_keys
+    from fixtures.semantics.labels import known_labels
 
     path, config = _yaml(tmp_path, "route:\n  receiver: a\n  group_by: [alertname, instnace, '...']\n  routes:\n"
                                    "    - receiver: b\n      group_by: [team]\n"
@@ -173,7 +169,7 @@ def test_keyed_labels_no_alert_carries_are_found_with_the_nearest_name(tmp_path)
 
 
 def test_muted_always_and_relabelled_away(tmp_path):
-    from fixtures.semantics import muted_always, relabelled_away, route_keys
+    from fixtures.semantics.alertmanager import muted_always, relabelled_away, route_keys
 
     path, config = _yaml(tmp_path, "route:\n  receiver: a\n  routes:\n"
                                    "    - matchers: ['severity=\"critical\"']\n      receiver: b\n"
@@ -234,7 +230,7 @@ def test_index_template_types_against_the_contract_values(tmp_path):
     import json
 
     from fixtures.logs.events import LogEvent
-    from fixtures.semantics import misfit_field_types
+    from fixtures.semantics.search_store import misfit_field_types
 
     path = tmp_path / "template.json"
     path.write_text('{"template": {"mappings": {"properties": {\n  "n": {"type": "keyword"},\n'
