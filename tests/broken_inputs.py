@@ -166,8 +166,9 @@ def _equal(label: str) -> str:
 
 
 def _second_default(org: str) -> str:
-    return (f"    isDefault: true\n  - name: Prometheus2\n    type: prometheus\n    uid: prometheus2\n{org}"
-            "    access: proxy\n    url: http://prometheus:9090\n    isDefault: true")
+    """A second default data source, before the first (so it is the one the finding names)."""
+    return ("datasources:\n  - {name: Prometheus2, type: prometheus, uid: prometheus2, access: proxy, "
+            f"url: 'http://prometheus:9090', isDefault: true{org}}}\n")
 
 
 def _variable(datasource: str) -> str:
@@ -215,11 +216,11 @@ REFERENCES: tuple[Defect, ...] = tuple(Defect(*fields, batch=2700 + n, control=f
     ("alertmanager: *_file in no mount", AM, ("- api_url_file: /etc/alertmanager/secrets/slack-webhook-url\n"
      "        channel: '#data-team'"), "- api_url_file: /run/secrets/slack-webhook-url\n        channel: '#data-team'",
      "/run/secrets/slack"),
-    ("datasources: two defaults", DATASOURCES, "    isDefault: true", _second_default(""), "    isDefault: true"),
-    ("datasources: two defaults, one in organisation 1 written out", DATASOURCES, "    isDefault: true",
-     _second_default("    orgId: 1\n"), "    isDefault: true"),
-    ("control: datasources: two defaults in two organisations", DATASOURCES, "    isDefault: true",
-     _second_default("    orgId: 2\n"), None),
+    ("datasources: two defaults", DATASOURCES, "datasources:\n", _second_default(""), "name: Prometheus2"),
+    ("datasources: two defaults, one in organisation 1 written out", DATASOURCES, "datasources:\n",
+     _second_default(", orgId: 1"), "name: Prometheus2"),
+    ("control: datasources: a second data source, not the default", DATASOURCES, "datasources:\n",
+     _second_default("").replace("isDefault: true", "isDefault: false"), None),
     # The log pipeline against the manifest.
     ("manifest: log pipeline names no service", M, "pipeline: [elasticsearch, rsyslog, logstash, filebeat]",
      "pipeline: [elasticsearch, rsyslog, logstsh, filebeat]", "pipeline: ["),
