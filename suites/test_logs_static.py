@@ -135,7 +135,8 @@ def test_searchable_field_logged(log_field, log_settings):
         SourceLine(contract.path, line).text))
 
 
-@pytest.mark.conformance(component="logs", check="index template types fit the events", phase="static")
+@pytest.mark.conformance(component="logs", check="index template types fit the events", subject="index template",
+                         phase="static")
 def test_index_template_fits_the_events(log_settings, validation):
     from fixtures.semantics.search_store import misfit_field_types
 
