@@ -239,3 +239,13 @@ def test_index_template_types_against_the_contract_values(tmp_path):
     events = [LogEvent("e", "info", "m", {"n": 3, "d": 0.5, "i": 2, "b": True, "u": 1.5, "s": "x"})]
     found = misfit_field_types(path, json.loads(path.read_text()), events)
     assert [f.line for f in found] == [2, 3], found  # an int in a double fits; an unknown type is not judged here
+
+
+def test_a_scrape_target_on_a_port_the_configuration_does_not_name_is_not_judged(broken_stack):
+    from fixtures.references import text_files, unserved_ports
+    from fixtures.stack import Stack
+
+    root = broken_stack("prometheus/prometheus.yml", "scrape_configs:\n",
+                        "scrape_configs:\n  - job_name: logstash\n    static_configs: [{targets: ['logstash:9600']}]\n")
+    stack = Stack.load(root)
+    assert unserved_ports(stack, text_files(stack)) == []  # Logstash's monitoring API listens by default
