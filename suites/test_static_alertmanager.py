@@ -138,18 +138,3 @@ def _expect_none_in_alertmanager_yml(stack, validation, find) -> None:
     path = stack.alertmanager_config_path
     require_valid(validation, path)
     expect_no_defects(find(path, shared_config(path)))
-
-
-@pytest.mark.conformance(component="alertmanager", check="alert relabelling keeps the labels routes match on",
-                         subject="prometheus.yml", phase="static")
-def test_relabelling_keeps_route_labels(stack, validation):
-    from fixtures.semantics.alertmanager import relabelled_away, route_keys
-
-    if not stack.declares("prometheus_config"):
-        not_applicable(f"{stack.manifest_path.name} declares no prometheus_config: no alert relabelling")
-    path = stack.alertmanager_config_path
-    require_valid(validation, path, stack.prometheus_config_path)
-    config = prometheus_config(stack) or {}
-    if not (config.get("alerting") or {}).get("alert_relabel_configs"):
-        not_applicable("prometheus.yml relabels no alert (alert_relabel_configs)")
-    expect_no_defects(relabelled_away(stack.prometheus_config_path, config, route_keys(shared_config(path)), path))

@@ -196,6 +196,9 @@ def test_group_limit(rule_file, validation):
 @pytest.mark.conformance(component="prometheus", check="alerts go to an Alertmanager the stack serves",
                          subject="prometheus.yml", phase="static")
 def test_alerting_targets_served(stack, validation):
+    """Alerts are sent to a host the manifest serves, under a path it serves, and arrive with the
+    labels alertmanager.yml's routes match on (alert_relabel_configs may drop them)."""
+    from fixtures.semantics.alertmanager import relabelled_away, route_keys
     from fixtures.semantics.prometheus import alerting_targets
 
     path = stack.prometheus_config_path
@@ -203,4 +206,8 @@ def test_alerting_targets_served(stack, validation):
     config = shared_config(path)
     if not ((config.get("alerting") or {}).get("alertmanagers")):
         not_applicable("prometheus.yml names no Alertmanager (alerting.alertmanagers)")
-    expect_no_defects(alerting_targets(path, config, stack.services))
+    defects = alerting_targets(path, config, stack.services)
+    routing = stack.alertmanager_config_path if stack.declares("alertmanager_config") else None
+    if routing is not None and not validation.of(routing):  # and they arrive with the labels the routes match on
+        defects += relabelled_away(path, config, route_keys(shared_config(routing)), routing)
+    expect_no_defects(defects)
