@@ -249,7 +249,7 @@ def test_panel_type_current(panel):
 @pytest.mark.conformance(component="grafana", check="uid unique", phase="static", subject_kind="dashboard")
 def test_uid_unique(dashboard, stack):
     """Grafana's file provisioning keeps one dashboard per uid: the later one sharing it never appears."""
-    from fixtures.semantics import duplicate_uids
+    from fixtures.semantics.grafana import duplicate_uids
 
     others = dashboards(stack)
     before = [d for d in others if d.path < dashboard.path]
@@ -259,7 +259,7 @@ def test_uid_unique(dashboard, stack):
 @pytest.mark.conformance(component="grafana", check="one default data source", subject="datasources",
                          phase="static")
 def test_one_default_datasource(stack, validation):
-    from fixtures.semantics import several_defaults
+    from fixtures.semantics.grafana import several_defaults
 
     files = [path for path in validation.datasource_files() if not validation.of(path)]
     if not files:
@@ -273,3 +273,13 @@ def test_dashboard_providers_mounted(stack):
     from fixtures.references import provider_paths
 
     expect_no_defects(provider_paths(stack))
+
+
+@pytest.mark.conformance(component="grafana", check="variable datasource resolves", phase="static",
+                         subject_kind="dashboard")
+def test_variable_datasource_resolves(dashboard, datasources):
+    from fixtures.semantics.grafana import unresolved_variable_sources
+
+    if not datasources:
+        not_applicable("the stack provisions no data source to resolve against")
+    expect_no_defects(unresolved_variable_sources(dashboard, datasources))

@@ -64,7 +64,7 @@ def _line_of(path, text: str) -> int | None:
 
 @pytest.mark.conformance(component="logs", check="index template field types known", phase="static")
 def test_index_template_types(log_settings, validation):
-    from fixtures.semantics import unknown_field_types
+    from fixtures.semantics.search_store import unknown_field_types
 
     path = log_settings.index_template
     if not path.exists():
@@ -133,3 +133,15 @@ def test_searchable_field_logged(log_field, log_settings):
         f"searchable_by names field '{log_field}', which no event of the contract carries (their fields: "
         f"{sorted(carried)}){f'; did you mean {near[0]!r}?' if near else ''}: nothing can be searched by it"),
         SourceLine(contract.path, line).text))
+
+
+@pytest.mark.conformance(component="logs", check="index template types fit the events", subject="index template",
+                         phase="static")
+def test_index_template_fits_the_events(log_settings, validation):
+    from fixtures.semantics.search_store import misfit_field_types
+
+    path = log_settings.index_template
+    if not path.exists():
+        not_applicable(f"{path} does not exist (see 'index template maps the events')")
+    require_valid(validation, path, log_settings.contract_path)
+    expect_no_defects(misfit_field_types(path, load_json(path), log_settings.contract.declared))

@@ -44,7 +44,8 @@ def test_severity_routes(severity, stack, validation):
                          subject="alertmanager.yml", phase="static")
 def test_matchers_can_match(stack, validation):
     """An inhibit rule or route whose matchers no alert of the stack's rules satisfies never takes effect."""
-    from fixtures.semantics import alert_shapes, unmatchable
+    from fixtures.semantics.alertmanager import unmatchable
+    from fixtures.semantics.labels import alert_shapes
 
     path = stack.alertmanager_config_path
     require_routable(validation)
@@ -60,7 +61,8 @@ def test_keyed_labels_carried(stack, validation):
     """A group_by or inhibit equal label that no alert carries (a misspelling) groups nothing apart,
     or lets an inhibit rule mute every target alert."""
     from fixtures.scenarios.model import load_scenario
-    from fixtures.semantics import alert_shapes, known_labels, uncarried_keys
+    from fixtures.semantics.alertmanager import uncarried_keys
+    from fixtures.semantics.labels import alert_shapes, known_labels
 
     path = stack.alertmanager_config_path
     require_routable(validation)
@@ -95,7 +97,7 @@ def test_severity_reaches_an_integration(severity, stack, validation):
     """A declared severity routed only to receivers with no integration (no *_configs) notifies
     nobody: Alertmanager accepts such a receiver (docs, <receiver>: a receiver without integrations
     drops what it gets), so amtool does not object."""
-    from fixtures.semantics import integrations, receiver_line
+    from fixtures.semantics.alertmanager import integrations, receiver_line
 
     path = stack.alertmanager_config_path
     require_routable(validation)
@@ -118,33 +120,21 @@ def test_severity_reaches_an_integration(severity, stack, validation):
 @pytest.mark.conformance(component="alertmanager", check="repeat_interval not below group_interval", level="SHOULD",
                          subject="alertmanager.yml", phase="static")
 def test_repeat_interval_takes_effect(stack, validation):
-    from fixtures.semantics import repeat_below_group
+    from fixtures.semantics.alertmanager import repeat_below_group
 
-    path = stack.alertmanager_config_path
-    require_valid(validation, path)
-    expect_no_defects(repeat_below_group(path, shared_config(path)))
+    _expect_none_in_alertmanager_yml(stack, validation, repeat_below_group)
 
 
 @pytest.mark.conformance(component="alertmanager", check="no route muted at every moment", level="SHOULD",
                          subject="alertmanager.yml", phase="static")
 def test_no_route_always_muted(stack, validation):
-    from fixtures.semantics import muted_always
+    from fixtures.semantics.alertmanager import muted_always
 
+    _expect_none_in_alertmanager_yml(stack, validation, muted_always)
+
+
+def _expect_none_in_alertmanager_yml(stack, validation, find) -> None:
+    """Fail with what ``find(path, config)`` finds in a valid alertmanager.yml."""
     path = stack.alertmanager_config_path
     require_valid(validation, path)
-    expect_no_defects(muted_always(path, shared_config(path)))
-
-
-@pytest.mark.conformance(component="alertmanager", check="alert relabelling keeps the labels routes match on",
-                         subject="prometheus.yml", phase="static")
-def test_relabelling_keeps_route_labels(stack, validation):
-    from fixtures.semantics import relabelled_away, route_keys
-
-    if not stack.declares("prometheus_config"):
-        not_applicable(f"{stack.manifest_path.name} declares no prometheus_config: no alert relabelling")
-    path = stack.alertmanager_config_path
-    require_valid(validation, path, stack.prometheus_config_path)
-    config = prometheus_config(stack) or {}
-    if not (config.get("alerting") or {}).get("alert_relabel_configs"):
-        not_applicable("prometheus.yml relabels no alert (alert_relabel_configs)")
-    expect_no_defects(relabelled_away(stack.prometheus_config_path, config, route_keys(shared_config(path)), path))
+    expect_no_defects(find(path, shared_config(path)))

@@ -163,7 +163,7 @@ def _expect_jobs_scraped(rule: str, location: str, expr: str, where: dict, produ
 @pytest.mark.conformance(component="prometheus", check="rule labels take effect", phase="static",
                          subject_kind="rule_file")
 def test_rule_labels_take_effect(rule_file):
-    from fixtures.semantics import label_overrides
+    from fixtures.semantics.prometheus import label_overrides
 
     expect_no_defects(label_overrides(rule_file, rule_document(rule_file)))  # a PrometheusRule too
 
@@ -171,7 +171,7 @@ def test_rule_labels_take_effect(rule_file):
 @pytest.mark.conformance(component="prometheus", check="templates name labels the alert carries", level="SHOULD",
                          phase="static", subject_kind="rule_file")
 def test_template_labels_carried(rule_file, stack):
-    from fixtures.semantics import template_labels
+    from fixtures.semantics.prometheus import template_labels
 
     external = ((prometheus_config(stack) or {}).get("global") or {}).get("external_labels")
     expect_no_defects(template_labels(rule_file, rule_document(rule_file), external))
@@ -181,7 +181,7 @@ def test_template_labels_carried(rule_file, stack):
                          subject_kind="rule_file")
 def test_group_limit(rule_file, validation):
     from fixtures.scenarios.model import load_scenario
-    from fixtures.semantics import group_limits
+    from fixtures.semantics.prometheus import group_limits
 
     expected: dict[str, int] = {}
     for path in validation.scenario_files:
@@ -196,11 +196,18 @@ def test_group_limit(rule_file, validation):
 @pytest.mark.conformance(component="prometheus", check="alerts go to an Alertmanager the stack serves",
                          subject="prometheus.yml", phase="static")
 def test_alerting_targets_served(stack, validation):
-    from fixtures.semantics import alerting_targets
+    """Alerts are sent to a host the manifest serves, under a path it serves, and arrive with the
+    labels alertmanager.yml's routes match on (alert_relabel_configs may drop them)."""
+    from fixtures.semantics.alertmanager import relabelled_away, route_keys
+    from fixtures.semantics.prometheus import alerting_targets
 
     path = stack.prometheus_config_path
     require_valid(validation, path)
     config = shared_config(path)
     if not ((config.get("alerting") or {}).get("alertmanagers")):
         not_applicable("prometheus.yml names no Alertmanager (alerting.alertmanagers)")
-    expect_no_defects(alerting_targets(path, config, stack.services))
+    defects = alerting_targets(path, config, stack.services)
+    routing = stack.alertmanager_config_path if stack.declares("alertmanager_config") else None
+    if routing is not None and not validation.of(routing):  # and they arrive with the labels the routes match on
+        defects += relabelled_away(path, config, route_keys(shared_config(routing)), routing)
+    expect_no_defects(defects)

@@ -147,7 +147,7 @@ SEMANTIC: tuple[Defect, ...] = tuple(Defect(*fields, batch=2500 + n, control=fie
      'index => "analytics-logs-%{+YYYY-MM-dd}', "index =>"),
 )))
 
-# Issue 25, the campaign's missed classes (fixtures/semantics.py, fixtures/references.py): labels no
+# Issue 25, the campaign's missed classes (fixtures/semantics/, fixtures/references.py): labels no
 # alert carries, addresses no service listens on, container paths no mount provides, the log
 # pipeline against the manifest, routes that cannot notify; each with a valid counterpart (control).
 # Each runs alone (its own batch).
@@ -166,8 +166,14 @@ def _equal(label: str) -> str:
 
 
 def _second_default(org: str) -> str:
-    return (f"    isDefault: true\n  - name: Prometheus2\n    type: prometheus\n    uid: prometheus2\n{org}"
-            "    access: proxy\n    url: http://prometheus:9090\n    isDefault: true")
+    """A second default data source, before the first (so it is the one the finding names)."""
+    return ("datasources:\n  - {name: Prometheus2, type: prometheus, uid: prometheus2, access: proxy, "
+            f"url: 'http://prometheus:9090', isDefault: true{org}}}\n")
+
+
+def _variable(datasource: str) -> str:
+    return ('"uid": "analytics-operations",\n  "templating": {"list": [{"name": "job", "type": "query", '
+            f'"datasource": {datasource}, "query": "label_values(up, job)"}}]}},')
 
 
 REFERENCES: tuple[Defect, ...] = tuple(Defect(*fields, batch=2700 + n, control=fields[4] is None)
@@ -210,9 +216,11 @@ REFERENCES: tuple[Defect, ...] = tuple(Defect(*fields, batch=2700 + n, control=f
     ("alertmanager: *_file in no mount", AM, ("- api_url_file: /etc/alertmanager/secrets/slack-webhook-url\n"
      "        channel: '#data-team'"), "- api_url_file: /run/secrets/slack-webhook-url\n        channel: '#data-team'",
      "/run/secrets/slack"),
-    ("datasources: two defaults", DATASOURCES, "    isDefault: true", _second_default(""), "uid: prometheus2\n"),
-    ("control: datasources: two defaults in two organisations", DATASOURCES, "    isDefault: true",
-     _second_default("    orgId: 2\n"), None),
+    ("datasources: two defaults", DATASOURCES, "datasources:\n", _second_default(""), "name: Prometheus2"),
+    ("datasources: two defaults, one in organisation 1 written out", DATASOURCES, "datasources:\n",
+     _second_default(", orgId: 1"), "name: Prometheus2"),
+    ("control: datasources: a second data source, not the default", DATASOURCES, "datasources:\n",
+     _second_default("").replace("isDefault: true", "isDefault: false"), None),
     # The log pipeline against the manifest.
     ("manifest: log pipeline names no service", M, "pipeline: [elasticsearch, rsyslog, logstash, filebeat]",
      "pipeline: [elasticsearch, rsyslog, logstsh, filebeat]", "pipeline: ["),
@@ -233,6 +241,36 @@ REFERENCES: tuple[Defect, ...] = tuple(Defect(*fields, batch=2700 + n, control=f
      'string="app-logs-%$now-utc%"', 'searchIndex="analytics-index"'),
     ("control: logstash pipeline: index per pipeline under the pattern", LOGSTASH,
      'index => "analytics-logs-%{+YYYY-MM-dd}"', 'index => "analytics-logs-%{[pipeline_name]}-%{+YYYY.MM}"', None),
+    # A dashboard variable whose datasource matches no provisioned one.
+    ("dashboard: variable on a misspelt datasource uid", OPS, '"uid": "analytics-operations",',
+     _variable('{"type": "prometheus", "uid": "promethues"}'), '"promethues"'),
+    ("dashboard: variable on a datasource name not provisioned", OPS, '"uid": "analytics-operations",',
+     _variable('"Prometheus-old"'), '"Prometheus-old"'),
+    ("control: dashboard: variable on the provisioned datasource", OPS, '"uid": "analytics-operations",',
+     _variable('{"type": "prometheus", "uid": "prometheus"}'), None),
+    # A path the manifest declares that is a folder where a file is read (or the other way round),
+    # and a trace driver outside the stack (the harness would run it).
+    ("manifest: prometheus_config names a folder", M, "prometheus_config: prometheus/prometheus.yml",
+     "prometheus_config: prometheus", "prometheus_config:"),
+    ("manifest: log contract names a folder", M, "contract: contracts/logs.yml", "contract: contracts",
+     "contract: contracts\n"),
+    ("manifest: scenarios names a file", M, "scenarios: scenarios", "scenarios: scenarios/healthy.yml",
+     "scenarios: scenarios/"),
+    ("control: manifest: scenarios folder written with a slash", M, "scenarios: scenarios", "scenarios: scenarios/",
+     None),
+    ("trace contract: driver outside the stack", "contracts/traces.yml", "driver: traced_run.py",
+     "driver: ../../outside_driver.py", "driver:"),
+    ("trace contract: driver at an absolute path", "contracts/traces.yml", "driver: traced_run.py",
+     "driver: /usr/lib/python3/dist-packages/driver.py", "driver:"),
+    ("control: trace contract: driver written with ./", "contracts/traces.yml", "driver: traced_run.py",
+     "driver: ./traced_run.py", None),
+    # The index template against the values the log contract's events carry.
+    ("index template: a decimal field mapped as keyword", "elk/index-template.json",
+     '"quality_score": {"type": "float"}', '"quality_score": {"type": "keyword"}', '"quality_score"'),
+    ("index template: a decimal field mapped as long", "elk/index-template.json",
+     '"quality_score": {"type": "float"}', '"quality_score": {"type": "long"}', '"quality_score"'),
+    ("control: index template: a decimal field as double", "elk/index-template.json",
+     '"quality_score": {"type": "float"}', '"quality_score": {"type": "double"}', None),
     # Routes that cannot notify.
     ("alertmanager: info route muted at every moment", AM, f"{INFO_ROUTE}\n\nreceivers:",
      f"{INFO_ROUTE}\n      mute_time_intervals: [always]\n\n{ALWAYS}receivers:", "mute_time_intervals: [always]"),

@@ -1,4 +1,4 @@
-"""fixtures/semantics.py on small files written for the purpose: each finding at its line, and
+"""fixtures/semantics/ and fixtures/references.py on small files written for the purpose: each finding at its line, and
 the valid counterpart of each found nothing in."""
 
 from __future__ import annotations
@@ -9,15 +9,10 @@ import pytest
 
 from fixtures.configfiles import load_yaml
 from fixtures.rules import AlertRule
-from fixtures.semantics import (
-    alert_shapes,
-    group_limits,
-    label_overrides,
-    output_labels,
-    repeat_below_group,
-    unknown_field_types,
-    unmatchable,
-)
+from fixtures.semantics.alertmanager import repeat_below_group, unmatchable
+from fixtures.semantics.labels import alert_shapes, output_labels
+from fixtures.semantics.prometheus import group_limits, label_overrides
+from fixtures.semantics.search_store import unknown_field_types
 
 
 def _rule(name: str, expr: str, **labels) -> AlertRule:
@@ -144,7 +139,7 @@ def test_logstash_pipeline_structure(tmp_path):
 
 
 def test_template_labels_the_expression_drops_at_the_annotation(tmp_path):
-    from fixtures.semantics import template_labels
+    from fixtures.semantics.prometheus import template_labels
 
     path, document = _yaml(tmp_path, "groups:\n  - name: g\n    rules:\n"
                                      "      - alert: A\n        expr: sum by (job) (rate(x[5m])) > 1\n"
@@ -158,7 +153,8 @@ def test_template_labels_the_expression_drops_at_the_annotation(tmp_path):
 
 
 def test_keyed_labels_no_alert_carries_are_found_with_the_nearest_name(tmp_path):
-    from fixtures.semantics import known_labels, uncarried_keys
+    from fixtures.semantics.alertmanager import uncarried_keys
+    from fixtures.semantics.labels import known_labels
 
     path, config = _yaml(tmp_path, "route:\n  receiver: a\n  group_by: [alertname, instnace, '...']\n  routes:\n"
                                    "    - receiver: b\n      group_by: [team]\n"
@@ -173,7 +169,7 @@ def test_keyed_labels_no_alert_carries_are_found_with_the_nearest_name(tmp_path)
 
 
 def test_muted_always_and_relabelled_away(tmp_path):
-    from fixtures.semantics import muted_always, relabelled_away, route_keys
+    from fixtures.semantics.alertmanager import muted_always, relabelled_away, route_keys
 
     path, config = _yaml(tmp_path, "route:\n  receiver: a\n  routes:\n"
                                    "    - matchers: ['severity=\"critical\"']\n      receiver: b\n"
@@ -205,10 +201,12 @@ def test_addresses_against_where_services_listen(broken_stack):
     from fixtures.stack import Stack
 
     root = broken_stack("elk/filebeat/filebeat.yml", '"logstash:5044"', '"logstash:5045"')
+    broken_stack("elk/logstash/pipeline/analytics.conf", "input {\n", "input {\n  http { port => 8080 }\n")
     broken_stack("grafana/provisioning/datasources/prometheus.yml", "http://prometheus:9090", "http://localhost:3000")
     broken_stack("alertmanager/alertmanager.yml", "webhook-service:5000", "localhost:5000")
     stack = Stack.load(root)
-    assert listening_ports(stack.services["logstash"]) == {5044}  # port => 5044, not the elasticsearch:9200 it sends to
+    # Its port and its inputs' ports, not the elasticsearch:9200 it sends to.
+    assert listening_ports(stack.services["logstash"]) == {5044, 8080}
     assert {4317, 4318, 16686} <= listening_ports(stack.tracing.jaeger)
     files = text_files(stack)
     assert [(f.path.name, f.line) for f in unserved_ports(stack, files)] == [("filebeat.yml", 16)]
@@ -226,3 +224,28 @@ def test_dashboard_provider_path_through_grafana_mounts(broken_stack):
     (found,) = provider_paths(Stack.load(broken_stack(providers, "path: /var/lib/grafana/dashboards/",
                                                       "path: /var/lib/grafana/dashboardz")))
     assert found.line == 8 and "no mount of 'grafana'" in found.problem, found
+
+
+def test_index_template_types_against_the_contract_values(tmp_path):
+    import json
+
+    from fixtures.logs.events import LogEvent
+    from fixtures.semantics.search_store import misfit_field_types
+
+    path = tmp_path / "template.json"
+    path.write_text('{"template": {"mappings": {"properties": {\n  "n": {"type": "keyword"},\n'
+                    '  "d": {"type": "long"},\n  "i": {"type": "double"},\n  "b": {"type": "boolean"},\n'
+                    '  "u": {"type": "floatt"}}}}}\n')
+    events = [LogEvent("e", "info", "m", {"n": 3, "d": 0.5, "i": 2, "b": True, "u": 1.5, "s": "x"})]
+    found = misfit_field_types(path, json.loads(path.read_text()), events)
+    assert [f.line for f in found] == [2, 3], found  # an int in a double fits; an unknown type is not judged here
+
+
+def test_a_scrape_target_on_a_port_the_configuration_does_not_name_is_not_judged(broken_stack):
+    from fixtures.references import text_files, unserved_ports
+    from fixtures.stack import Stack
+
+    root = broken_stack("prometheus/prometheus.yml", "scrape_configs:\n",
+                        "scrape_configs:\n  - job_name: logstash\n    static_configs: [{targets: ['logstash:9600']}]\n")
+    stack = Stack.load(root)
+    assert unserved_ports(stack, text_files(stack)) == []  # Logstash's monitoring API listens by default
