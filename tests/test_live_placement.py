@@ -176,3 +176,26 @@ def test_an_alert_without_a_scenario_marker_is_told_apart_by_the_target_it_came_
     plan.end(plan.expected[0][0], 60.0)  # the live checks judge after the scenarios ended
     assert plan.fed_on({"alertname": "WorkerBusyCritical", "job": "worker", "instance": "worker:8080"}) == {
         "WorkerBusy-firing"}
+
+
+def test_metrics_fed_only_as_derived_series_are_told_from_those_fed_with_meant_labels():
+    """A panel's selectors and legend are judged live only against series whose labels someone
+    meant: a hand-written scenario's, the stack's instrumentation's, a synthetic exporter's; not
+    those derivation chose to make an alert rule fire."""
+    found = targets()
+    busy = rule("WorkerBusy", 'worker_busy{job="worker"} > 5')
+    # Derived too, but for metrics a hand-written scenario or the node exporter also gives meant labels.
+    deep = rule("QueueDeepish", 'queue_depth{job="thanos-query-frontend"} > 5')
+    cpu = rule("FrontendCpu", 'node_cpu_seconds_total{job="thanos-query-frontend"} > 5')
+    written = Scenario(name="Queue-firing", path=Path("q.yml"), description="", kind="firing", rule="Queue",
+                       duration=300.0, feeds={"worker": [SeriesFeed(series=Series.of(
+                           "queue_depth", "gauge", {"queue": "orders"}, Shape.constant(3.0)))]},
+                       firing=[ExpectedAlert("Queue", {})])
+    plan = LivePlan.build([derived_scenario(busy, "worker", {"worker_busy": {"job": "worker"}}), written,
+                           derived_scenario(deep, "worker", {"queue_depth": {"job": "thanos-query-frontend"}}),
+                           derived_scenario(cpu, "worker", {"node_cpu_seconds_total": {"job": "thanos-query-frontend"}})],
+                          lambda job: [t for t in found if t.job == job], {t.job for t in found},
+                          Placer(found, [busy, deep, cpu], []))
+    assert plan.fed == {"WorkerBusy-firing", "Queue-firing", "QueueDeepish-firing", "FrontendCpu-firing"}, plan.not_fed
+    node_metric = "node_cpu_seconds_total"  # the node exporter's own, on the node target
+    assert plan.invented({"worker_busy", "queue_depth", node_metric, "never_fed"}, found) == {"worker_busy"}

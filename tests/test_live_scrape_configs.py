@@ -135,3 +135,34 @@ def test_real_scrape_configs_run_live(tmp_path, engine):
     assert unfed[0] == "not applicable" and "metric apiserver_request_total is not in the live Prometheus" in unfed[1], unfed
     no_options = status("panel returns data (live)", "Kubelet/Pods")
     assert no_options[0] == "failed" and "template variable $job has no options live" in no_options[1], no_options
+
+
+def test_a_target_scraped_over_https_is_served_over_tls():
+    """A job of scheme https (the kubelet's, the API server's) is scraped over TLS: served in plain
+    HTTP, Prometheus found every such target down ("first record does not look like a TLS
+    handshake"), and the rules fed there could not fire."""
+    import ssl
+    import urllib.request
+
+    from fixtures.feeders.scrape import scrape_targets
+    from fixtures.feeders.targets import AddressServer, build_target
+
+    config = {"scrape_configs": [
+        {"job_name": "kubelet", "scheme": "https", "tls_config": {"insecure_skip_verify": True},
+         "static_configs": [{"targets": ["node-1:10250"]}]},
+        {"job_name": "app", "static_configs": [{"targets": ["app:8080"]}]}]}
+    servers = []
+    try:
+        for scrape in scrape_targets(config):
+            server = AddressServer(scrape.address)
+            server.add(build_target(scrape.job_name, scrape.address, "generic", None, scrape))
+            servers.append((scrape.scheme, server, server.serve("127.0.0.1")))
+        insecure = ssl.create_default_context()
+        insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE  # as insecure_skip_verify
+        for scheme, _, port in servers:
+            with urllib.request.urlopen(f"{scheme}://127.0.0.1:{port}/metrics", timeout=10,
+                                        context=insecure if scheme == "https" else None) as answer:
+                assert answer.status == 200 and answer.headers["Content-Type"].startswith("text/plain"), scheme
+    finally:
+        for _, server, _ in servers:
+            server.stop()
