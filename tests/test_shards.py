@@ -90,6 +90,15 @@ def test_the_option_says_which_shard_is_wrong(tmp_path):
     assert not (tmp_path / "report").exists()
 
 
+@pytest.mark.parametrize(("option", "refusal"), [
+    (("-n", "2"), "--shard cannot be combined with -n"),
+    (("--previous-results", "results.json"), "--shard cannot be combined with --previous-results"),
+])
+def test_what_compares_every_check_is_refused_with_a_shard(tmp_path, option, refusal):
+    run = run_suites(REFERENCE_STACK, tmp_path / "report", "-m", "not live", "--shard", "1/2", *option)
+    assert run.returncode == 4 and refusal in run.stdout, run.stdout[-2000:]
+
+
 def _shard_folder(root: Path, name: str, index: int, count: int = 2, digest: str = "abc", harness: str = "c1") -> Path:
     run = RunResults(stack="stack", stack_name="s", profile="local", started="2026-12-07T00:00:00+00:00")
     run.checks = [CheckResult("alerting", f"R{index}", "fires", "passed", "MUST", "", f"suites/t.py::t[R{index}]",
