@@ -146,3 +146,19 @@ def test_a_stack_edited_between_shards_is_another_stack(tmp_path):
     rules = copy / "prometheus" / "analytics_rules.yml"
     rules.write_text(rules.read_text().replace("> 0.1", "> 0.2", 1))
     assert stack_digest(copy) != before
+
+
+def test_the_merge_exits_as_the_run_would_and_sums_up_for_the_job_page(tmp_path, monkeypatch, capsys):
+    from reports.merge import main
+
+    folders = [_shard_folder(tmp_path, f"s{k}", k) for k in (1, 2)]
+    summary = tmp_path / "step-summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    assert main([*map(str, folders), "--out", str(tmp_path / "merged")]) == 0
+    assert "conformance verdict: conforms" in capsys.readouterr().out
+    assert summary.read_text() == (tmp_path / "merged" / "summary.md").read_text() + "\n"
+    failing = json.loads((folders[1] / "results.json").read_text())
+    failing["checks"][0]["status"] = "failed"
+    (folders[1] / "results.json").write_text(json.dumps(failing))
+    assert main([*map(str, folders), "--out", str(tmp_path / "merged-again")]) == 1
+    assert "does not conform: 1 MUST check(s) fail" in capsys.readouterr().out
