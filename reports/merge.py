@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
 
 from reports import WRITERS
 from reports.coverage import coverage_line, rule_outcome, verdict
+from reports.github import append_step_summary
 from reports.model import RunResults
 from reports.regression import PreviousResultsError, compare, load_previous
 
@@ -172,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"conformance report: {path}")
     judged = verdict(merged)
     print(f"conformance verdict: {judged['headline']}; tested: {coverage_line(judged['tested'])}")
+    # the merge job's page shows the whole run's summary (each shard's job, its own; the shards
+    # annotated the pull request's lines, each check once)
+    append_step_summary(args.out / "summary.md", os.environ.get("GITHUB_STEP_SUMMARY"))
     return 1 if any(check.failing for check in merged.checks) else 0  # as the unsharded pytest run exits
 
 

@@ -76,8 +76,8 @@ class RunResults:
     # The stack folder relative to the root of the git repository holding it ("" at its root; None
     # outside any repository): a finding's file as a CI sees it in the checked-out repository.
     stack_in_repository: str | None = None
-    # --shard K/N: {"index", "of", "stack_digest", "harness", "order", "coverage_subjects"} (fixtures/shards.py),
-    # what reports/merge.py needs to make one report of the shards; None (and left out) unsharded.
+    # --shard K/N: {"index", "of", "stack_digest", "harness", "report_dir", "order", "coverage_subjects"}
+    # (fixtures/shards.py): what reports/merge.py needs to make one report of the shards; None (and left out) unsharded.
     shard: dict | None = None
 
     def in_repository(self, location: dict | None) -> str | None:

@@ -12,6 +12,7 @@ would write around it — one scrape job per Thanos component (the rules select 
 `job=~".*thanos-<component>.*"`), every severity the rules use routed to a receiver of its own,
 and no hand-written scenario, so every rule is tested on scenarios derived from its expression."""
 
+import base64
 import shutil
 import sys
 import textwrap
@@ -156,8 +157,8 @@ def build_kube_stack(out: Path, rule_objects: Path) -> Path:
 def build_thanos_operator_stack(out: Path) -> Path:
     """The same stack with its rules as a team on the Prometheus Operator keeps them: alerts.yaml one
     PrometheusRule object, rules.yaml one PrometheusRule per group as YAML documents of one file,
-    the first of them a List; its dashboards as ConfigMaps (issue 24, item 3). The suite must judge it as it
-    judges the plain one."""
+    the first of them a List; its dashboards as ConfigMaps; its Alertmanager configuration in the
+    Operator's Secret (issue 24, item 3). The suite must judge it as it judges the plain one."""
     build_thanos_stack(out)
     prometheus = out / "prometheus"
     alerts = yaml.safe_load((THANOS / "alerts.yaml").read_text())
@@ -178,7 +179,19 @@ def build_thanos_operator_stack(out: Path) -> Path:
         for path in dashboards[-2:]))
     for path in dashboards[-2:]:
         path.unlink()
+    # Alertmanager's configuration as the Operator's alertmanager-<name> Secret, under stringData.
+    config = out / "alertmanager/alertmanager.yml"
+    config.write_text(alertmanager_secret("alertmanager-main", config.read_text()))
     return out
+
+
+def alertmanager_secret(name: str, config: str, base64_data: bool = False) -> str:
+    """The Operator's Secret holding Alertmanager's configuration: ``config`` as a literal block
+    under stringData, or base64 under data."""
+    head = f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\ntype: Opaque\n"
+    if base64_data:
+        return head + f"data:\n  alertmanager.yaml: {base64.b64encode(config.encode()).decode()}\n"
+    return head + "stringData:\n  alertmanager.yaml: |\n" + textwrap.indent(config, "    ", lambda line: True)
 
 
 def _config_map(dashboard: Path) -> str:

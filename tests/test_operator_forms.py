@@ -163,3 +163,105 @@ def test_the_live_run_hands_grafana_dashboard_files_and_declares_it(tmp_path):
                                                       "ConfigMap -> pipelines.json")], changes
     assert json.loads((tmp_path / "copy" / "pipelines.json").read_text())["uid"] == "pipelines"
     assert not (tmp_path / "copy" / "pipelines.yaml").exists()
+
+
+# Alertmanager's configuration in the Operator's alertmanager-<name> Secret: a route, a receiver
+# with a secret of its own (a canary: it must never be shown), a receiver no route names.
+CANARY = "canary-4f1e9b2c-secret"
+ALERTMANAGER = f"""\
+route:
+  receiver: pager
+  group_by: [alertname]
+  routes:
+    - matchers: ['severity="critical"']
+      receiver: pager
+receivers:
+  - name: pager
+    slack_configs:
+      - api_url: https://hooks.slack.example/services/{CANARY}
+        channel: '#pager'
+"""
+
+
+def _secret_stack(root, config: str, base64_data: bool = False):
+    from tests.real_stacks import alertmanager_secret
+
+    stack = root / "stack"
+    write_text(stack / "alertmanager" / "alertmanager-main.yaml", alertmanager_secret("alertmanager-main", config,
+                                                                                      base64_data))
+    write_text(stack / "manifest.yml", "name: operator secret\nalertmanager_config: alertmanager/alertmanager-main.yaml\n"
+               "severity_levels: {critical: pager}\n")
+    return stack
+
+
+@pytest.mark.parametrize("base64_data", [False, True], ids=["stringData", "data"])
+def test_an_alertmanager_secret_is_read_as_the_configuration_it_holds(tmp_path, base64_data):
+    from fixtures.configfiles import load_yaml
+    from fixtures.stack import Stack
+    from fixtures.tools import amtool_check_config, amtool_route
+
+    stack = Stack.load(_secret_stack(tmp_path, ALERTMANAGER, base64_data))
+    path = stack.alertmanager_config_path
+    config = load_yaml(path)
+    assert [r["name"] for r in config["receivers"]] == ["pager"], config
+    if not base64_data:  # a literal block keeps its lines: each key at its line of the Secret
+        assert config.line_of_name("receivers") == line_containing(path, "receivers:")
+    assert amtool_check_config(path).ok
+    assert amtool_route(path, {"severity": "critical"}) == ["pager"]
+
+
+@pytest.mark.parametrize("base64_data", [False, True], ids=["stringData", "data"])
+def test_a_defect_in_the_secret_s_configuration_is_named_at_the_secret_s_line(tmp_path, base64_data):
+    from fixtures.configfiles import load_yaml
+    from fixtures.stack import Stack
+
+    broken = ALERTMANAGER.replace("  group_by: [alertname]", "  group_by: [alertname\n  group_wait: 10s")
+    stack = Stack.load(_secret_stack(tmp_path, broken, base64_data))
+    path = stack.alertmanager_config_path
+    with pytest.raises(ConfigError) as raised:
+        load_yaml(path)
+    if base64_data:  # its lines are its own: the Secret's line and the key, and the line within
+        key_line = line_containing(path, "alertmanager.yaml:")
+        assert raised.value.location.startswith(f"{path}:{key_line} (data.alertmanager.yaml, base64, line "), \
+            raised.value.location
+    else:
+        assert raised.value.line in (line_containing(path, "group_by"), line_containing(path, "group_wait"))
+        assert raised.value.location == f"{path}:{raised.value.line}"
+
+
+def test_a_secret_without_the_alertmanager_key_is_one_finding(tmp_path):
+    from fixtures.configfiles import load_yaml
+    from fixtures.stack import Stack
+
+    stack = Stack.load(_secret_stack(tmp_path, ALERTMANAGER))
+    path = stack.alertmanager_config_path
+    path.write_text(path.read_text().replace("alertmanager.yaml:", "config.yaml:"))
+    with pytest.raises(ConfigError, match="a Secret without 'alertmanager.yaml' under stringData or data"):
+        load_yaml(path)
+
+
+@pytest.mark.parametrize("base64_data", [False, True], ids=["stringData", "data"])
+def test_a_static_run_on_a_secret_checks_its_routes_and_shows_none_of_its_secrets(tmp_path, base64_data):
+    stack = _secret_stack(tmp_path, ALERTMANAGER, base64_data)
+    run = run_static(ROOT, stack, tmp_path / "report")
+    checks = {c["nodeid"].split("::", 1)[-1]: c for c in run.report["checks"]}
+    assert checks["test_amtool_check_config"]["status"] == "passed", checks["test_amtool_check_config"]
+    assert checks["test_severity_routes[critical]"]["status"] == "passed", checks["test_severity_routes[critical]"]
+    assert checks["test_parses[alertmanager/alertmanager-main.yaml]"]["status"] == "passed"
+    for name in ("results.json", "report.html", "junit.xml", "summary.md"):
+        assert CANARY not in (tmp_path / "report" / name).read_text(), f"{name} shows the Secret's secret"
+    assert CANARY not in run.output
+
+
+def test_the_live_run_hands_alertmanager_the_configuration_and_declares_it(tmp_path):
+    import yaml
+
+    from fixtures.stack import Stack
+    from fixtures.transforms import prepare
+
+    stack = Stack.load(_secret_stack(tmp_path, ALERTMANAGER, base64_data=True))
+    changes = prepare(stack.root / "alertmanager", tmp_path / "copy", "alertmanager", "alertmanager",
+                      real_time=True, rebind=False)
+    assert ("alertmanager/alertmanager-main.yaml", "(the whole file)") in [(c.file, c.location) for c in changes]
+    copied = yaml.safe_load((tmp_path / "copy" / "alertmanager-main.yaml").read_text())
+    assert copied["route"]["receiver"] == "pager", copied

@@ -90,6 +90,15 @@ def test_the_option_says_which_shard_is_wrong(tmp_path):
     assert not (tmp_path / "report").exists()
 
 
+@pytest.mark.parametrize(("option", "refusal"), [
+    (("-n", "2"), "--shard cannot be combined with -n"),
+    (("--previous-results", "results.json"), "--shard cannot be combined with --previous-results"),
+])
+def test_what_compares_every_check_is_refused_with_a_shard(tmp_path, option, refusal):
+    run = run_suites(REFERENCE_STACK, tmp_path / "report", "-m", "not live", "--shard", "1/2", *option)
+    assert run.returncode == 4 and refusal in run.stdout, run.stdout[-2000:]
+
+
 def _shard_folder(root: Path, name: str, index: int, count: int = 2, digest: str = "abc", harness: str = "c1") -> Path:
     run = RunResults(stack="stack", stack_name="s", profile="local", started="2026-12-07T00:00:00+00:00")
     run.checks = [CheckResult("alerting", f"R{index}", "fires", "passed", "MUST", "", f"suites/t.py::t[R{index}]",
@@ -137,3 +146,19 @@ def test_a_stack_edited_between_shards_is_another_stack(tmp_path):
     rules = copy / "prometheus" / "analytics_rules.yml"
     rules.write_text(rules.read_text().replace("> 0.1", "> 0.2", 1))
     assert stack_digest(copy) != before
+
+
+def test_the_merge_exits_as_the_run_would_and_sums_up_for_the_job_page(tmp_path, monkeypatch, capsys):
+    from reports.merge import main
+
+    folders = [_shard_folder(tmp_path, f"s{k}", k) for k in (1, 2)]
+    summary = tmp_path / "step-summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    assert main([*map(str, folders), "--out", str(tmp_path / "merged")]) == 0
+    assert "conformance verdict: conforms" in capsys.readouterr().out
+    assert summary.read_text() == (tmp_path / "merged" / "summary.md").read_text() + "\n"
+    failing = json.loads((folders[1] / "results.json").read_text())
+    failing["checks"][0]["status"] = "failed"
+    (folders[1] / "results.json").write_text(json.dumps(failing))
+    assert main([*map(str, folders), "--out", str(tmp_path / "merged-again")]) == 1
+    assert "does not conform: 1 MUST check(s) fail" in capsys.readouterr().out
