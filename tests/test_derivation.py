@@ -47,6 +47,9 @@ DERIVABLE = {
     "group_left_info": ("pod_ready * on (pod) group_left (node) pod_info == 0", "1m"),
     "templated_labels": ("free_bytes < 10", "0m"),
     "or_vector_zero": ("(sum(rate(errors_total[5m])) or vector(0)) > 5", "1m"),  # the near twin of the constants
+    # Several series of worker_up, one of node_info: its copies would be a many-to-many match.
+    "copies_beside_group_left": (("(count by (instance) (worker_up) > 1) * on (instance) group_left (node) "
+                                  "(node_info > 0)"), "1m"),
 }
 CANNOT_FIRE = {
     "join_never_matches": ("sum by (zone) (x_total) / on (zone) sum by (region) (y_total) > 1", "on(zone)"),
