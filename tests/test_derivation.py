@@ -46,6 +46,10 @@ DERIVABLE = {
     "unless_info": ("temp unless on (instance, device) temp_trip", "0m"),
     "group_left_info": ("pod_ready * on (pod) group_left (node) pod_info == 0", "1m"),
     "templated_labels": ("free_bytes < 10", "0m"),
+    "or_vector_zero": ("(sum(rate(errors_total[5m])) or vector(0)) > 5", "1m"),  # the near twin of the constants
+    # Several series of worker_up, one of node_info: its copies would be a many-to-many match.
+    "copies_beside_group_left": (("(count by (instance) (worker_up) > 1) * on (instance) group_left (node) "
+                                  "(node_info > 0)"), "1m"),
 }
 CANNOT_FIRE = {
     "join_never_matches": ("sum by (zone) (x_total) / on (zone) sum by (region) (y_total) > 1", "on(zone)"),
@@ -53,6 +57,12 @@ CANNOT_FIRE = {
                                "node_cpu_seconds_total, which is not a _bucket series"),
     "count_is_never_zero": ("count(service_up) by (service) == 0", "count() is never 0"),
     "and_across_aggregation": ("x > 0 and sum by (job) (y) > 0", "can never have matching label sets"),
+    "constant_never_holds": ("vector(0) > 1", "reads no series and its constant value never holds"),
+}
+# Rules that read no series: no scenario moves them, and the reason says so (not "no input held").
+READS_NO_SERIES = {
+    "heartbeat": ("vector(1)", "holds whatever is fed: it always fires"),
+    "clock_only": ("hour() >= 22", "only the evaluation time (hour)"),
 }
 BROKEN = {  # copies of "threshold" above: the derived boundary must move with the rule
     "wrong_threshold": ("node_filesystem_files_free{mountpoint='/'} < 100", "5m"),
@@ -73,7 +83,7 @@ def rule(name: str, expr: str, for_: str) -> AlertRule:
 @pytest.fixture(scope="module")
 def results(tmp_path_factory) -> dict[str, Derived | Underivable]:
     rules = [rule(name, expr, for_) for name, (expr, for_) in {**DERIVABLE, **BROKEN}.items()]
-    rules += [rule(name, expr, "0m") for name, (expr, _) in CANNOT_FIRE.items()]
+    rules += [rule(name, expr, "0m") for name, (expr, _) in {**CANNOT_FIRE, **READS_NO_SERIES}.items()]
     directory = tmp_path_factory.mktemp("derive")
     found = derive(rules, [], scrape_interval_s=15, evaluation_interval_s=15, job=JOB, instance=INSTANCE,
                    directory=directory)
@@ -153,6 +163,13 @@ def test_rules_that_cannot_fire_are_findings_with_their_reason(results, name):
     result = results[name]
     assert isinstance(result, Underivable) and result.cannot_fire, result
     assert CANNOT_FIRE[name][1] in result.reason
+
+
+@pytest.mark.parametrize("name", list(READS_NO_SERIES))
+def test_a_rule_reading_no_series_is_not_derived_and_says_why(results, name):
+    result = results[name]
+    assert isinstance(result, Underivable) and not result.cannot_fire, result
+    assert READS_NO_SERIES[name][1] in result.reason, result.reason
 
 
 def test_scenario_files_round_trip_and_promtool_passes_the_pair(results, tmp_path):
