@@ -4,6 +4,7 @@ import pytest
 
 from fixtures.checks import at, expect, expect_no_defects, fail, fail_config, not_applicable
 from fixtures.configfiles import load_yaml, shared_config
+from fixtures.semantics import alert_shapes, integrations, receiver_line, repeat_below_group, unmatchable
 from fixtures.subjects import alert_rules, prometheus_config
 from fixtures.tools import amtool_route
 from fixtures.validation import require_routable, require_rule_files, require_valid
@@ -44,8 +45,6 @@ def test_severity_routes(severity, stack, validation):
                          subject="alertmanager.yml", phase="static")
 def test_matchers_can_match(stack, validation):
     """An inhibit rule or route whose matchers no alert of the stack's rules satisfies never takes effect."""
-    from fixtures.semantics import alert_shapes, unmatchable
-
     path = stack.alertmanager_config_path
     require_routable(validation)
     rules = _alert_rules_sent(stack, validation)
@@ -74,8 +73,6 @@ def test_severity_reaches_an_integration(severity, stack, validation):
     """A declared severity routed only to receivers with no integration (no *_configs) notifies
     nobody: Alertmanager accepts such a receiver (docs, <receiver>: a receiver without integrations
     drops what it gets), so amtool does not object."""
-    from fixtures.semantics import integrations, receiver_line
-
     path = stack.alertmanager_config_path
     require_routable(validation)
     try:
@@ -97,8 +94,6 @@ def test_severity_reaches_an_integration(severity, stack, validation):
 @pytest.mark.conformance(component="alertmanager", check="repeat_interval not below group_interval", level="SHOULD",
                          subject="alertmanager.yml", phase="static")
 def test_repeat_interval_takes_effect(stack, validation):
-    from fixtures.semantics import repeat_below_group
-
     path = stack.alertmanager_config_path
     require_valid(validation, path)
     expect_no_defects(repeat_below_group(path, shared_config(path)))

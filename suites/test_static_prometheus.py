@@ -9,6 +9,8 @@ from fixtures.configfiles import ConfigError, shared_config
 from fixtures.dashboards.sources import SCRAPE_SERIES, judge
 from fixtures.operator import for_promtool, rule_document
 from fixtures.rules import AlertRule, as_tools_read_it
+from fixtures.scenarios.model import load_scenario
+from fixtures.semantics import alerting_targets, group_limits, label_overrides
 from fixtures.stack import scrape_addresses
 from fixtures.subjects import prometheus_config
 from fixtures.tools import promtool_check_config, promtool_check_rules
@@ -163,17 +165,12 @@ def _expect_jobs_scraped(rule: str, location: str, expr: str, where: dict, produ
 @pytest.mark.conformance(component="prometheus", check="rule labels take effect", phase="static",
                          subject_kind="rule_file")
 def test_rule_labels_take_effect(rule_file):
-    from fixtures.semantics import label_overrides
-
     expect_no_defects(label_overrides(rule_file, rule_document(rule_file)))  # a PrometheusRule too
 
 
 @pytest.mark.conformance(component="prometheus", check="group limit holds its alerts", phase="static",
                          subject_kind="rule_file")
 def test_group_limit(rule_file, validation):
-    from fixtures.scenarios.model import load_scenario
-    from fixtures.semantics import group_limits
-
     expected: dict[str, int] = {}
     for path in validation.scenario_files:
         if validation.of(path):
@@ -187,8 +184,6 @@ def test_group_limit(rule_file, validation):
 @pytest.mark.conformance(component="prometheus", check="alerts go to an Alertmanager the stack serves",
                          subject="prometheus.yml", phase="static")
 def test_alerting_targets_served(stack, validation):
-    from fixtures.semantics import alerting_targets
-
     path = stack.prometheus_config_path
     require_valid(validation, path)
     config = shared_config(path)
