@@ -21,6 +21,7 @@ from fixtures.dashboards.model import (
 from fixtures.dashboards.sources import SCRAPE_SERIES, judge
 from fixtures.dashboards.variables import STATIC_PLACEHOLDER, undefined
 from fixtures.rules import selected_metrics as metric_names
+from fixtures.semantics.grafana import duplicate_uids
 from fixtures.stack import CONFIG_SUFFIXES
 from fixtures.subjects import dashboards
 from fixtures.validation import require_valid
@@ -249,8 +250,6 @@ def test_panel_type_current(panel):
 @pytest.mark.conformance(component="grafana", check="uid unique", phase="static", subject_kind="dashboard")
 def test_uid_unique(dashboard, stack):
     """Grafana's file provisioning keeps one dashboard per uid: the later one sharing it never appears."""
-    from fixtures.semantics.grafana import duplicate_uids
-
     others = dashboards(stack)
     before = [d for d in others if d.path < dashboard.path]
     expect_no_defects([e for e in duplicate_uids([*before, dashboard]) if e.path == dashboard.path])

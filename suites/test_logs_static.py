@@ -7,6 +7,9 @@ import pytest
 
 from fixtures.checks import at, expect, expect_no_defects, fail_config, not_applicable
 from fixtures.configfiles import ConfigError, SourceLine, load_json
+from fixtures.logs.shipper_config import shipper_files, structure_errors
+from fixtures.semantics.search_store import unknown_field_types
+from fixtures.subjects import log_services
 from fixtures.validation import require_valid
 
 pytestmark = pytest.mark.stack_section("logs", what="the log pipeline")
@@ -64,8 +67,6 @@ def _line_of(path, text: str) -> int | None:
 
 @pytest.mark.conformance(component="logs", check="index template field types known", phase="static")
 def test_index_template_types(log_settings, validation):
-    from fixtures.semantics.search_store import unknown_field_types
-
     path = log_settings.index_template
     if not path.exists():
         not_applicable(f"{path} does not exist (see 'index template maps the events')")
@@ -78,9 +79,6 @@ def test_index_template_types(log_settings, validation):
 def test_shipper_configuration_reads(stack):
     """A shipper whose configuration does not read ships nothing: found here, before any container
     (rsyslogd -N1 checks it again in the image when the shipper starts)."""
-    from fixtures.logs.shipper_config import shipper_files, structure_errors
-    from fixtures.subjects import log_services
-
     files = [found for name in log_services(stack) for mount in stack.services[name].mounts
              for found in shipper_files(name, mount.source)]
     if not files:

@@ -4,6 +4,8 @@ import pytest
 
 from fixtures.checks import at, expect, expect_no_defects, fail, fail_config, not_applicable
 from fixtures.configfiles import load_yaml, shared_config
+from fixtures.semantics.alertmanager import integrations, muted_always, receiver_line, repeat_below_group, unmatchable
+from fixtures.semantics.labels import alert_shapes
 from fixtures.subjects import alert_rules, prometheus_config, recording_rules
 from fixtures.tools import amtool_route
 from fixtures.validation import require_routable, require_rule_files, require_valid
@@ -44,9 +46,6 @@ def test_severity_routes(severity, stack, validation):
                          subject="alertmanager.yml", phase="static")
 def test_matchers_can_match(stack, validation):
     """An inhibit rule or route whose matchers no alert of the stack's rules satisfies never takes effect."""
-    from fixtures.semantics.alertmanager import unmatchable
-    from fixtures.semantics.labels import alert_shapes
-
     path = stack.alertmanager_config_path
     require_routable(validation)
     rules = _alert_rules_sent(stack, validation)
@@ -97,8 +96,6 @@ def test_severity_reaches_an_integration(severity, stack, validation):
     """A declared severity routed only to receivers with no integration (no *_configs) notifies
     nobody: Alertmanager accepts such a receiver (docs, <receiver>: a receiver without integrations
     drops what it gets), so amtool does not object."""
-    from fixtures.semantics.alertmanager import integrations, receiver_line
-
     path = stack.alertmanager_config_path
     require_routable(validation)
     try:
@@ -120,16 +117,12 @@ def test_severity_reaches_an_integration(severity, stack, validation):
 @pytest.mark.conformance(component="alertmanager", check="repeat_interval not below group_interval", level="SHOULD",
                          subject="alertmanager.yml", phase="static")
 def test_repeat_interval_takes_effect(stack, validation):
-    from fixtures.semantics.alertmanager import repeat_below_group
-
     _expect_none_in_alertmanager_yml(stack, validation, repeat_below_group)
 
 
 @pytest.mark.conformance(component="alertmanager", check="no route muted at every moment", level="SHOULD",
                          subject="alertmanager.yml", phase="static")
 def test_no_route_always_muted(stack, validation):
-    from fixtures.semantics.alertmanager import muted_always
-
     _expect_none_in_alertmanager_yml(stack, validation, muted_always)
 
 

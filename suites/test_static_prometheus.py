@@ -9,6 +9,9 @@ from fixtures.configfiles import ConfigError, shared_config
 from fixtures.dashboards.sources import SCRAPE_SERIES, judge
 from fixtures.operator import for_promtool, rule_document
 from fixtures.rules import AlertRule, as_tools_read_it
+from fixtures.scenarios.model import load_scenario
+from fixtures.semantics.alertmanager import relabelled_away, route_keys
+from fixtures.semantics.prometheus import alerting_targets, group_limits, label_overrides
 from fixtures.stack import scrape_addresses
 from fixtures.subjects import prometheus_config
 from fixtures.tools import promtool_check_config, promtool_check_rules
@@ -163,8 +166,6 @@ def _expect_jobs_scraped(rule: str, location: str, expr: str, where: dict, produ
 @pytest.mark.conformance(component="prometheus", check="rule labels take effect", phase="static",
                          subject_kind="rule_file")
 def test_rule_labels_take_effect(rule_file):
-    from fixtures.semantics.prometheus import label_overrides
-
     expect_no_defects(label_overrides(rule_file, rule_document(rule_file)))  # a PrometheusRule too
 
 
@@ -180,9 +181,6 @@ def test_template_labels_carried(rule_file, stack):
 @pytest.mark.conformance(component="prometheus", check="group limit holds its alerts", phase="static",
                          subject_kind="rule_file")
 def test_group_limit(rule_file, validation):
-    from fixtures.scenarios.model import load_scenario
-    from fixtures.semantics.prometheus import group_limits
-
     expected: dict[str, int] = {}
     for path in validation.scenario_files:
         if validation.of(path):
@@ -198,9 +196,6 @@ def test_group_limit(rule_file, validation):
 def test_alerting_targets_served(stack, validation):
     """Alerts are sent to a host the manifest serves, under a path it serves, and arrive with the
     labels alertmanager.yml's routes match on (alert_relabel_configs may drop them)."""
-    from fixtures.semantics.alertmanager import relabelled_away, route_keys
-    from fixtures.semantics.prometheus import alerting_targets
-
     path = stack.prometheus_config_path
     require_valid(validation, path)
     config = shared_config(path)

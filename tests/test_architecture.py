@@ -36,8 +36,6 @@ KNOWN_BACK_ARROWS = {
     ("fixtures.derivation.derive", "fixtures.scenarios.virtual"):
         "two promtool batch engines: derivation calls virtual time's (issue 26's promtool floor)",
     ("fixtures.derivation.promtool", "fixtures.scenarios.virtual"): "the same",
-    ("fixtures.versions", "fixtures.services.images"): "the version matrix's tools sit in the services' image cache",
-    ("fixtures.workdirs", "fixtures.services.engine"): "work folders are named after the run identity the engine owns",
 }
 
 # Relative path -> why it is still over MAX_LINES.

@@ -8,7 +8,7 @@ import os
 import subprocess
 import time
 
-from fixtures.services.images import CACHE
+from fixtures.workdirs import CACHE
 from tests.layout import ROOT
 
 

@@ -5,7 +5,8 @@ import socket
 import subprocess
 import sys
 
-from fixtures.services.engine import LABEL_OWNER, LABEL_RUN, RunIdentity, owner_alive
+from fixtures.services.engine import LABEL_OWNER, LABEL_RUN, RunIdentity
+from fixtures.workdirs import owner_alive
 
 
 def test_run_identity_labels_name_the_run_and_this_process():
