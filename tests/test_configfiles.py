@@ -2,7 +2,7 @@
 
 import pytest
 
-from fixtures.configfiles import ConfigError, LineMap, confine, load_config, load_json, load_yaml
+from fixtures.configfiles import ConfigError, LineMap, confine, dump_yaml, load_config, load_json, load_yaml
 from tests.textfiles import line_containing, write_text
 
 RULES = """\
@@ -150,3 +150,14 @@ def test_a_failing_check_quotes_a_megabyte_label_value_as_a_bounded_excerpt(tmp_
         fail(f"alert 'A': label team={value!r} names no receiver", at(tmp_path / "r.yml", 3, f"team: {value}"))
     assert len(str(caught.value)) < 5000 and "more characters]" in str(caught.value), len(str(caught.value))
     assert len(caught.value.location["text"]) < 5000, len(caught.value.location["text"])
+
+
+def test_a_mapping_read_from_the_stack_is_written_back_as_plain_yaml(tmp_path):
+    """Recording rules read from a stack are written into the harness's promtool files: their
+    nested mappings (a rule's labels) are line-tracking mappings, which a YAML dumper must write as
+    the mappings they are (the derivation benchmark died on every corpus with labelled recordings)."""
+    rules = load_yaml(write_text(tmp_path / "rules.yml", RULES))
+    labels = rules["groups"][0]["rules"][0]["labels"]
+    assert isinstance(labels, LineMap), "the loader no longer tracks lines: this test guards nothing"
+    written = dump_yaml({"rule": dict(rules["groups"][0]["rules"][0])}, sort_keys=False)
+    assert "labels:\n    severity: critical" in written, written

@@ -250,3 +250,39 @@ def test_written_promtool_tests_pass_under_promtool_as_written_from_anywhere(tmp
     completed = subprocess.run(["promtool", "test", "rules", *(str(t) for t in tests)], cwd=elsewhere,
                                capture_output=True, text=True, check=False, timeout=120)
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+TIERED_RULES = """groups:
+  - name: kafka-tiers
+    rules:
+      - alert: ConsumerLagHigh
+        expr: sum by (consumergroup) (kafka_consumergroup_lag) > 1000
+        labels: {severity: warning}
+        annotations: {summary: "{{ $labels.consumergroup }} lags {{ $value }}"}
+      - alert: ConsumerLagHigh
+        expr: sum by (consumergroup) (kafka_consumergroup_lag) > 5000
+        labels: {severity: critical}
+        annotations: {summary: "{{ $labels.consumergroup }} lags far behind"}
+      - alert: BrokerQueueStuck
+        expr: kafka_broker_queue_depth > 0
+        for: 5m
+        labels: {severity: warning}
+      - alert: BrokerQueueStuck
+        expr: kafka_broker_queue_depth > 0
+        for: 30m
+        labels: {severity: critical}
+"""
+
+
+def test_written_promtool_tests_pass_as_written_where_tiers_share_an_alert_name(tmp_path, run_suites):
+    """Two tiers of one alert name in one rule file (thresholds; durations): the input that makes one
+    tier fire makes the other fire too, and a written test loads the whole file, so it expects both."""
+    written = tmp_path / "written"
+
+    run = run_suites(_rules_only_stack(tmp_path, TIERED_RULES), 300, "--write-scenarios", str(written))
+
+    tests = sorted((written / "promtool").glob("*.test.yml"))
+    assert len(tests) == 4, run.result.stdout.str()
+    completed = subprocess.run(["promtool", "test", "rules", *(str(t) for t in tests)], cwd=tmp_path,
+                               capture_output=True, text=True, check=False, timeout=120)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
