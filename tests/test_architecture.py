@@ -21,12 +21,9 @@ MAX_LINES = 500
 # importer -> imported, both children of one package: the arrows that run back up a floor and close a
 # cycle among that package's children (as grimp's nominate_cycle_breakers names them).
 KNOWN_BACK_ARROWS = {
-    ("fixtures.subjects", "fixtures.logs.scenario"):
-        "the parsed stack has no floor of its own (issue 26's model floor): the log subjects are read from the logs "
-        "package, which reads the parsed stack",
-    ("fixtures.subjects", "fixtures.logs.settings"): "the same: the log subjects need the log settings",
-    ("fixtures.subjects", "fixtures.traces.contract"): "the same: the span subjects need the trace contract",
-    ("fixtures.validation", "fixtures.logs.events"): "the same: validation reads the stack's log events",
+    ("fixtures.validation", "fixtures.logs.events"):
+        "the parsed stack has no floor of its own (issue 26's model floor): validation reads the stack's log "
+        "events from the logs package, whose plugin reads validation",
     ("fixtures.validation", "fixtures.traces.contract"): "the same: validation reads the stack's trace contract",
     ("fixtures.validation", "fixtures.scenarios.model"): "the same: validation reads the hand-written scenarios",
     ("fixtures.dashboards.sources", "fixtures.subjects"): "dashboards read the parsed stack through subjects (model floor)",
