@@ -6,7 +6,7 @@ import difflib
 import pytest
 
 from fixtures.checks import at, expect, expect_no_defects, fail_config, not_applicable
-from fixtures.configfiles import ConfigError, SourceLine, load_json
+from fixtures.configfiles import ConfigError, SourceLine, load_json, shared_config
 from fixtures.logs.shipper_config import shipper_files, structure_errors
 from fixtures.semantics.search_store import unknown_field_types
 from fixtures.subjects import log_services
@@ -118,8 +118,6 @@ def test_shippers_match_the_manifest(log_settings, stack):
 def test_searchable_field_logged(log_field, log_settings):
     """A field the contract says events are searchable by that no declared event carries (a
     misspelling): its live search check could only find nothing."""
-    from fixtures.configfiles import shared_config
-
     contract = log_settings.contract
     carried = {*contract.standard_fields, *(name for event in contract.declared for name in event.fields)}
     if log_field in carried:

@@ -254,8 +254,6 @@ REFERENCES: tuple[Defect, ...] = tuple(Defect(*fields, batch=2700 + n, control=f
      "prometheus_config: prometheus", "prometheus_config:"),
     ("manifest: log contract names a folder", M, "contract: contracts/logs.yml", "contract: contracts",
      "contract: contracts\n"),
-    ("manifest: scenarios names a file", M, "scenarios: scenarios", "scenarios: scenarios/healthy.yml",
-     "scenarios: scenarios/"),
     ("control: manifest: scenarios folder written with a slash", M, "scenarios: scenarios", "scenarios: scenarios/",
      None),
     ("trace contract: driver outside the stack", "contracts/traces.yml", "driver: traced_run.py",
