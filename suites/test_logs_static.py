@@ -5,8 +5,8 @@ import difflib
 
 import pytest
 
-from fixtures.checks import at, expect, expect_no_defects, fail_config, not_applicable
-from fixtures.configfiles import ConfigError, SourceLine, load_json, shared_config
+from fixtures.checks import at, expect, expect_no_defects, fail_config, named, not_applicable
+from fixtures.configfiles import ConfigError, SourceLine, load_json, read_text, shared_config
 from fixtures.logs.shipper_config import shipper_files, structure_errors
 from fixtures.semantics.search_store import unknown_field_types
 from fixtures.subjects import log_services
@@ -49,19 +49,21 @@ def test_index_template(log_settings, validation):
     except ConfigError as exc:
         fail_config(exc)
     patterns = template.get("index_patterns") or []
+    where = at(path, _line_of(path, '"index_patterns"'))
     expect(log_settings.index_pattern in patterns, (
-        f"{path}: index_patterns {patterns} do not include {log_settings.index_pattern}, "
+        f"{named(where)}: index_patterns {patterns} do not include {log_settings.index_pattern}, "
         "the indices the events are shipped to"
-    ))
+    ), where)
     properties = ((template.get("template") or {}).get("mappings") or {}).get("properties") or {}
     unmapped = [name for name in log_settings.contract.standard_fields if name not in properties]
-    expect(not unmapped, f"{path}: the standard fields {unmapped} have no mapping")
+    where = at(path, _line_of(path, '"properties"'))
+    expect(not unmapped, f"{named(where)}: the standard fields {unmapped} have no mapping", where)
     kind = properties["timestamp"].get("type")
     expect(kind == "date", f"{path}: timestamp is mapped as {kind!r}, expected 'date'", at(path, _line_of(path, '"timestamp"')))
 
 
 def _line_of(path, text: str) -> int | None:
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = read_text(path).splitlines()
     return next((number for number, line in enumerate(lines, 1) if text in line), None)
 
 

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from fixtures.checks import at, at_output, expect, expect_no_defects, fail_config, not_applicable
+from fixtures.checks import at, at_rejection, expect, expect_no_defects, fail_config, named, not_applicable
 from fixtures.configfiles import ConfigError, shared_config
 from fixtures.dashboards.sources import SCRAPE_SERIES, judge
 from fixtures.operator import for_promtool, rule_document
@@ -27,8 +27,8 @@ def test_promtool_check_config(stack, validation):
     with as_tools_read_it(stack, stack.prometheus_config_path, prometheus_config(stack)) as readable:  # through the mounts
         result = promtool_check_config(readable)
     output = result.output.replace(str(readable), str(stack.prometheus_config_path))
-    expect(result.ok, f"{stack.prometheus_config_path}: promtool rejects the configuration:\n{output}",
-           at_output(stack.prometheus_config_path, output))
+    where = at_rejection(stack.prometheus_config_path, output)
+    expect(result.ok, f"{named(where)}: promtool rejects the configuration:\n{output}", where)
 
 
 @pytest.mark.conformance(component="prometheus", check="rule file exists",
@@ -58,7 +58,8 @@ def test_promtool_check_rules(rule_file):
     readable = for_promtool(rule_file)  # a PrometheusRule's plain copy, with the same lines
     result = promtool_check_rules(readable)
     output = result.output.replace(str(readable), str(rule_file))
-    expect(result.ok, f"{rule_file}: promtool rejects the rules:\n{output}", at_output(rule_file, output))
+    where = at_rejection(rule_file, output)
+    expect(result.ok, f"{named(where)}: promtool rejects the rules:\n{output}", where)
 
 
 @pytest.mark.conformance(component="prometheus", check="expression parses", phase="static", subject_kind="alert_rule")

@@ -4,7 +4,8 @@ fails to import: arguments it ignores, and code it runs on import."""
 
 import pytest
 
-from fixtures.checks import at_quoted, expect, fail
+from fixtures.checks import at_rejection, expect, fail
+from fixtures.configfiles import ConfigError
 from fixtures.services import jaeger_config
 from fixtures.tools import ToolMissing, jaeger_validate
 from fixtures.traces.source import ENTRY_POINT, code_run_at_import, unread_parameters
@@ -31,8 +32,8 @@ def read(check, path):
         return check(path)
     except SyntaxError as exc:
         pytest.fail(f"{path}:{exc.lineno}: the tracing module does not parse: {exc.msg}", pytrace=False)
-    except OSError as exc:
-        pytest.fail(f"{path}: cannot read the tracing module: {exc}", pytrace=False)
+    except ConfigError as exc:  # not a file, outside the stack, not UTF-8: at its line where it has one
+        pytest.fail(f"{exc.location}: cannot read the tracing module: {exc.problem}", pytrace=False)
 
 
 @pytest.mark.conformance(component="traces", check="jaeger validate", subject="jaeger config", phase="static")
@@ -49,7 +50,7 @@ def test_jaeger_config_validates(stack, validation):
         pytest.fail(str(exc), pytrace=False)
     errors = [line for line in result.output.splitlines() if "application version" not in line]
     if not result.ok:
-        where = at_quoted(path, "\n".join(errors))  # the name Jaeger quotes, found in the file
+        where = at_rejection(path, "\n".join(errors))  # the name Jaeger quotes, found in the file
         shown = f"{path}:{where['line']}" if where.get("line") else str(path)
         fail(f"{shown}: Jaeger rejects the configuration:\n" + "\n".join(errors), where)
 

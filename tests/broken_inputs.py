@@ -287,6 +287,53 @@ REFERENCES: tuple[Defect, ...] = tuple(Defect(*fields, batch=2700 + n, control=f
      "alerting:\n  alert_relabel_configs:\n    - action: labeldrop\n      regex: prometheus_replica\n", None),
 )))
 
+# Issue 25, reading bounded and typed: a value of the wrong type, an unknown key or an out-of-range
+# value in a file the user writes for the harness; a file or run that would never end; a tool's
+# rejection found at the line it is about, not only the file. Each alone; controls must pass.
+NEST = "[" * 100_000 + "]" * 100_000
+BOUNDED: tuple[Defect, ...] = tuple(Defect(*fields, batch=2600 + n, control=fields[4] is None)
+                                    for n, fields in enumerate((
+    ("scenario: feeds a string", sc("HighCPUUsage-firing"), "feeds:\n  node-exporter:\n    - host: {cpu_busy: 0.9}",
+     "feeds: node-exporter", "feeds: node-exporter"),
+    ("scenario: a number written as a mapping", sc("HighCPUUsage-silent"), "{cpu_busy: 0.78}",
+     "{cpu_busy: {value: 0.78}}", "cpu_busy: {value"),
+    ("scenario: every 0s", sc("PipelineFailureRate-firing"), "every: 10s", "every: 0s", "every: 0s"),
+    ("scenario: misspelt key", sc("HighMemoryUsage-firing"), "duration: 6m", "duraton: 6m", "duraton: 6m"),
+    ("control: scenario: duration in seconds", sc("HighCPUUsage-firing"), "duration: 8m", "duration: 480", None),
+    ("scenario: a duration of centuries", sc("HighCPUUsage-silent"), "duration: 8m", "duration: 100000000h",
+     "duration: 100000000h"),
+    ("scenario: a run too long for the stack's intervals", sc("HighCPUUsage-firing"), "duration: 8m", "duration: 3d",
+     "duration: 3d"),
+    ("scenario: a million events", sc("PipelineFailureRate-firing"), ("duration: 8m\nfeeds:\n  data-pipeline:\n"
+     "    - pipeline_runs: {pipeline_name: customer_analytics, every: 10s"),
+     "duration: 20m\nfeeds:\n  data-pipeline:\n    - pipeline_runs: {pipeline_name: customer_analytics, every: 1ms",
+     "every: 1ms"),
+    ("control: scenario: a long run at coarse intervals", sc("HighCPUUsage-silent"), "duration: 8m",
+     "duration: 4d\nvirtual_time: {scrape: 5m, evaluation: 5m}", None),
+    ("rules: nested 100000 deep", AR, '          summary: "High pipeline failure rate detected"',
+     f'          summary: "High pipeline failure rate detected"\n          nest: {NEST}', "nest: [[["),
+    ("dashboard: nested 150 deep", OPS, '"uid": "analytics-operations",',
+     '"uid": "analytics-operations",\n  "nest": ' + '{"a": ' * 150 + "1" + "}" * 150 + ",", '"nest"'),
+    ("rules: a NUL byte in a comment", AR, "# analytics_rules.yml\n# Fix", "# analytics_rules.yml \x00\n# Fix",
+     "# analytics_rules.yml \x00"),
+    ("prometheus.yml: scrape_timeout above the interval", P, "    scrape_interval: 10s",
+     "    scrape_interval: 10s\n    scrape_timeout: 20s", "scrape_timeout: 20s"),
+    ("prometheus.yml: two jobs of one name", P, "      - targets: ['node-exporter:9100']",
+     ("      - targets: ['node-exporter:9100']\n\n  - job_name: 'node-exporter'  # a second job of the name\n"
+     "    static_configs:\n      - targets: ['node-exporter-2:9100']"), "a second job of the name"),
+    ("prometheus.yml: relabel regex that does not compile", P, "      - targets: ['postgres-exporter:9187']",
+     ("      - targets: ['postgres-exporter:9187']\n    relabel_configs:\n      - source_labels: [__address__]\n"
+     '        regex: "(["\n        action: keep'), 'regex: "(["'),
+    ("alertmanager: matcher regex that does not compile", AM, "['severity=\"info\"']", "['severity=~\"(info\"']",
+     'severity=~"(info"'),
+    ("control: prometheus.yml: scrape_timeout below the interval", P, "    scrape_interval: 10s",
+     "    scrape_interval: 10s\n    scrape_timeout: 5s", None),
+    ("control: prometheus.yml: a relabel regex that compiles", P, "      - targets: ['postgres-exporter:9187']",
+     ("      - targets: ['postgres-exporter:9187']\n    relabel_configs:\n      - source_labels: [__address__]\n"
+     '        regex: "(.+)"\n        action: keep'), None),
+))) + (Defect("manifest: queryable_within 0s", M, "queryable_within: 10s", "queryable_within: 0s",
+                "queryable_within: 0s", 0, True),)
+
 
 def _as_prometheus_rule(file: str) -> str:
     """A rule file of the reference stack as the Prometheus Operator keeps it: a PrometheusRule."""
@@ -456,6 +503,8 @@ CORPUS: tuple[Defect, ...] = (
         "          for: 1m", "          for: abc"), "for: abc", 0),
     *SEMANTIC,
     *REFERENCES,
+
+    *BOUNDED,
 )
 
 

@@ -1,5 +1,8 @@
 """fixtures/configfiles.py: every parse error names its file, line and text; mappings know their lines."""
 
+import contextlib
+import threading
+
 import pytest
 
 from fixtures.configfiles import ConfigError, LineMap, confine, dump_yaml, load_config, load_json, load_yaml
@@ -123,6 +126,45 @@ def test_nesting_and_size_are_bounded(tmp_path, monkeypatch):
         load_yaml(write_text(tmp_path / "big.yml", "title: eleven bytes and more\n"))
 
 
+def test_too_deep_and_refused_characters_are_found_at_their_line(tmp_path):
+    yaml_deep = write_text(tmp_path / "deep.yml", "a: 1\nb: 2\nnest: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    json_deep = write_text(tmp_path / "deep.json", '{\n "a": "[[[[",\n "nest": ' + '{"a": ' * 150 + "1" + "}" * 150 + "\n}\n")
+    nul = write_text(tmp_path / "nul.yml", "# one\n# two \x00\na: 1\n")
+    for path, line, problem in ((yaml_deep, 3, "nests deeper than"), (json_deep, 3, "nests deeper than"),
+                                (nul, 2, r"character U\+0000 at column 7")):
+        with pytest.raises(ConfigError, match=problem) as caught:
+            load_config(path)
+        assert caught.value.line == line, f"{path.name}: expected line {line}, got {caught.value.location}"
+
+
+def test_a_named_pipe_is_refused_unopened(tmp_path):
+    """Opening a FIFO for reading blocks until a writer comes: a reader must refuse it without opening."""
+    import os
+
+    from fixtures.rules import _refusal
+
+    fifo = tmp_path / "rules.yml"
+    os.mkfifo(fifo)
+    # A reader that opens the pipe blocks until a writer comes: one comes after a while, so that a
+    # broken reader ends (reading nothing) and this test fails rather than hangs.
+    writer = threading.Timer(3, _open_for_writing, (fifo,))
+    writer.start()
+    try:
+        with pytest.raises(ConfigError, match=r"is a named pipe \(FIFO\), not a regular file"):
+            load_yaml(fifo)
+    finally:
+        writer.cancel()
+    stack = type("Stack", (), {"inside": staticmethod(lambda path: True)})()
+    assert "named pipe" in (_refusal(stack, fifo) or ""), "rule_files matching a FIFO must refuse it"
+
+
+def _open_for_writing(fifo) -> None:
+    import os
+
+    with contextlib.suppress(OSError):  # no reader waiting: nothing to unblock
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+
 def test_a_file_reached_through_a_stack_folder_that_leaves_it_is_not_read(tmp_path):
     outside = write_text(tmp_path / "outside" / "secret.yml", "password: hunter2\n")
     (tmp_path / "stack").mkdir()
@@ -161,3 +203,49 @@ def test_a_mapping_read_from_the_stack_is_written_back_as_plain_yaml(tmp_path):
     assert isinstance(labels, LineMap), "the loader no longer tracks lines: this test guards nothing"
     written = dump_yaml({"rule": dict(rules["groups"][0]["rules"][0])}, sort_keys=False)
     assert "labels:\n    severity: critical" in written, written
+
+
+SCENARIO = """\
+rule: HighCPUUsage
+kind: firing
+duration: 8m
+feeds:
+  node-exporter:
+    - host: {cpu_busy: 0.9}
+  data-pipeline:
+    - pipeline_runs: {pipeline_name: p, every: 10s}
+expect:
+  firing:
+    - alertname: HighCPUUsage
+"""
+
+
+@pytest.mark.parametrize(("old", "new", "at", "problem"), [
+    (("feeds:\n  node-exporter:\n    - host: {cpu_busy: 0.9}\n  data-pipeline:\n"
+     "    - pipeline_runs: {pipeline_name: p, every: 10s}\n"), "feeds: node-exporter\n",
+     "feeds:", "feeds: 'node-exporter' is not of type"),
+    ("{cpu_busy: 0.9}", "{cpu_busy: {value: 0.9}}", "cpu_busy", "cpu_busy: {'value': 0.9} is not of type 'number'"),
+    ("every: 10s", "every: 0s", "every:", "every: '0s' must be more than 0s"),
+    ("every: 10s", "every: 1ms", "every:", "places 480,000 events"),
+    ("duration: 8m", "duration: 100000000h", "duration:", "is longer than 31d"),
+    ("duration: 8m", "duraton: 8m", "duraton:", "unknown field 'duraton'"),
+    ("    - host: {cpu_busy: 0.9}", "    - hots: {cpu_busy: 0.9}", "hots:", "unknown field 'hots'"),
+])
+def test_a_scenario_file_is_read_against_its_schema(tmp_path, monkeypatch, old, new, at, problem):
+    """Every value of a scenario file is typed and bounded: one ConfigError at its line, never an
+    exception from the engine (a str's .items(), a division by zero, a run that never ends)."""
+    from fixtures.scenarios.model import load_scenario
+
+    monkeypatch.setattr("fixtures.scenarios.model.MAX_EVENTS", 100_000)
+    path = write_text(tmp_path / "s.yml", SCENARIO.replace(old, new))
+    with pytest.raises(ConfigError) as caught:
+        load_scenario(path)
+    assert problem in caught.value.problem, caught.value.problem
+    assert caught.value.line == line_containing(path, at), f"expected the line of {at!r}, got {caught.value.location}"
+
+
+def test_a_valid_scenario_file_reads(tmp_path):
+    from fixtures.scenarios.model import load_scenario
+
+    scenario = load_scenario(write_text(tmp_path / "s.yml", SCENARIO.replace("duration: 8m", "duration: 480")))
+    assert scenario.duration == 480 and [a.every for a in scenario.feeds["data-pipeline"]] == [10.0]

@@ -32,3 +32,68 @@ def test_a_missing_tool_says_how_to_install_it():
 
     with pytest.raises(ToolMissing, match="scripts/bootstrap"):
         run_tool("mc-no-such-tool")
+
+
+PROMETHEUS_YML = """\
+global:
+  scrape_interval: 15s
+scrape_configs:
+  - job_name: 'api'
+    scrape_interval: 10s
+    static_configs:
+      - targets: ['api:8080']
+  - job_name: 'node'
+    static_configs:
+      - targets: ['node:9100']
+"""
+ALERTMANAGER_YML = """\
+global:
+  smtp_from: 'a@example.com'
+route:
+  receiver: 'web.hook'
+  routes:
+    - matchers: ['severity="info"']
+      receiver: 'web.hook'
+receivers:
+  - name: 'web.hook'
+    webhook_configs:
+      - url: 'http://example.com/'
+"""
+RULES_YML = """\
+groups:
+  - name: g
+    rules:
+      - record: job:up:sum
+        expr: sum(up)
+      - alert: A
+        expr: up == 0
+        annotations:
+          summary: "down {{ $value"
+"""
+
+
+@pytest.mark.parametrize(("tool", "text", "old", "new", "at"), [
+    ("config", PROMETHEUS_YML, "    scrape_interval: 10s\n", "    scrape_interval: 10s\n    scrape_timeout: 20s\n",
+     "scrape_timeout: 20s"),
+    ("config", PROMETHEUS_YML, "  - job_name: 'node'", "  - job_name: 'api'  # again", "# again"),
+    ("config", PROMETHEUS_YML, "    static_configs:\n      - targets: ['node:9100']",
+     ("    static_configs:\n      - targets: ['node:9100']\n    relabel_configs:\n      - regex: '(['\n"
+     "        source_labels: [__address__]"), "regex: '(['"),
+    ("rules", RULES_YML, "record: job:up:sum", "record: job-up-sum", "record: job-up-sum"),
+    ("rules", RULES_YML, "", "", 'summary: "down'),
+    ("am", ALERTMANAGER_YML, "severity=\"info\"", "severity=~\"(info\"", "(info"),
+    ("am", ALERTMANAGER_YML, "    webhook_configs:\n      - url: 'http://example.com/'",
+     "    email_configs:\n      - to: 'b@example.com'", "email_configs:"),
+    ("am", ALERTMANAGER_YML, "  receiver: 'web.hook'\n  routes", "  receiver: 'web.hok'\n  routes", "web.hok"),
+])
+def test_a_tool_rejection_is_found_at_the_line_it_is_about(tmp_path, tool, text, old, new, at):
+    """promtool and amtool often name no line: the rule, job, setting, regex or integration they
+    name is found in the file."""
+    from fixtures.tools import amtool_check_config, promtool_check_config, rejection_line
+    from tests.textfiles import line_containing
+
+    path = write_text(tmp_path / "config.yml", text.replace(old, new, 1))
+    checker = {"config": promtool_check_config, "rules": promtool_check_rules, "am": amtool_check_config}[tool]
+    result = checker(path)
+    assert not result.ok, result.output
+    assert rejection_line(path, path.read_text().splitlines(), result.output) == line_containing(path, at), result.output
