@@ -26,6 +26,8 @@ KNOWN_BACK_ARROWS = {
         "events from the logs package, whose plugin reads validation",
     ("fixtures.validation", "fixtures.traces.contract"): "the same: validation reads the stack's trace contract",
     ("fixtures.validation", "fixtures.scenarios.model"): "the same: validation reads the hand-written scenarios",
+    ("fixtures.validation", "fixtures.scenarios.virtual"):
+        "the same: a scenario whose virtual-time run would not end is refused by the size virtual time computes",
     ("fixtures.dashboards.sources", "fixtures.subjects"): "dashboards read the parsed stack through subjects (model floor)",
     ("fixtures.dashboards.sources", "fixtures.scenarios.suite"):
         "which metrics the scenarios produce is known only to the scenario suite (model floor)",

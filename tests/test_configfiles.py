@@ -121,7 +121,7 @@ def test_nesting_and_size_are_bounded(tmp_path, monkeypatch):
     for name in ("deep.yml", "deep.json"):
         with pytest.raises(ConfigError, match="nests deeper than"):
             load_config(write_text(tmp_path / name, deep))
-    monkeypatch.setattr("fixtures.configfiles.MAX_BYTES", 10)
+    monkeypatch.setattr("fixtures.stackfiles.MAX_BYTES", 10)
     with pytest.raises(ConfigError, match="expected at most 10"):
         load_yaml(write_text(tmp_path / "big.yml", "title: eleven bytes and more\n"))
 
