@@ -240,7 +240,7 @@ def _rules(labels: dict, rule, alert_watch) -> bool:
 
 def _resolutions_for(alert_rule, alert_watch):
     found = _expected_for(alert_watch, alert_rule)
-    why = d.unresolvable_in_run(alert_rule, alert_watch.live.real_time)
+    why = d.unresolvable_in_run(alert_rule, alert_watch.live.real_time, alert_watch.recording)
     if why:
         pytest.skip(why)
     if not d.resolves_when_its_feed_stops(alert_rule):

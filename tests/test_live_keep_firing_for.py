@@ -77,3 +77,16 @@ def test_the_live_watch_waits_out_a_short_keep_firing_for_and_says_why_not_a_lon
     why = alert_watch.unresolvable_in_run(long, real_time=False)
     assert why and "keeps firing for 1h after its condition clears (keep_firing_for)" in why, why
     assert alert_watch.unresolvable_in_run(long, real_time=True) is None
+
+
+def test_the_live_watch_counts_the_windows_of_the_recording_rules_a_rule_reads_before_awaiting_its_resolution():
+    """A burn-rate alert reads no range itself, but the recording rule it reads looks an hour back:
+    ending its scenario, the live run would wait in vain for it to resolve (a false failure on the
+    kube-prometheus stack's KubeAPIErrorBudgetBurn)."""
+    from fixtures.rules import RecordingRule
+
+    burn = AlertRule("ErrorBudgetBurn", "g", Path("r.yml"), 1, "job:burn:rate1h > 0.01", 1)
+    recorded = [RecordingRule("job:burn:rate1h", "g", Path("r.yml"), 5, "sum by (job) (rate(errors_total[1h]))")]
+    assert alert_watch.unresolvable_in_run(burn, real_time=False) is None  # alone, it reads no window
+    why = alert_watch.unresolvable_in_run(burn, real_time=False, recording=recorded)
+    assert why and "looks back 3600s (through the recording rules it reads)" in why, why
