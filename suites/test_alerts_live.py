@@ -7,6 +7,7 @@ import pytest
 
 from fixtures.checks import expect, not_applicable, require_running
 from fixtures.scenarios import alert_watch as d
+from fixtures.scenarios import notifications
 from fixtures.scenarios.alert_watch import AlertWatch, key
 from fixtures.scenarios.live_feed import tagged_by
 from fixtures.scenarios.model import ExpectedAlert
@@ -58,11 +59,11 @@ def test_notified(alert_rule, live_stack, alert_watch, evidence):
             _expect_inhibited(alert_rule, alert, alert_watch, evidence)
             continue
         receiver = alert_watch.intended(alert)
-        found = d.integrations(alert_watch.config, receiver)
+        found = notifications.integrations(alert_watch.config, receiver)
         received = evidence.setdefault("notifications received", {})
         rendered = alert_watch.rendered(alert)
         evidence.setdefault("annotations as Prometheus rendered them", {})[scenario.path.name] = rendered
-        errors = sorted({e for annotations in rendered for e in d.template_errors(alert_rule.annotations, annotations)})
+        errors = sorted({e for annotations in rendered for e in notifications.template_errors(alert_rule.annotations, annotations)})
         expect(not errors, (
             f"{alert_rule.location}: '{alert_rule.name}' ({scenario.path.name}): Prometheus rendered its annotations "
             f"with a template error, so every notification shows it: {'; '.join(errors)}; the rule's templates: "
@@ -106,7 +107,7 @@ def _what_arrived(alert_watch, integration, alert) -> str:
     here = [r.body for r in sink.snapshot() if r.path == integration.path]
     wanted = ""
     if integration.kind == "slack":
-        wanted = f"expected fields {d.slack_expectations(integration, alert, alert_watch.rendered(alert))}; "
+        wanted = f"expected fields {notifications.slack_expectations(integration, alert, alert_watch.rendered(alert))}; "
     return f"{wanted}received at {integration.path}: {here[-3:] or 'nothing'}"
 
 
@@ -115,29 +116,29 @@ def _check_content(rule, alert, integration, arrived, rendered):
     them (any of the sets it rendered while the alert fired; where they print ``$value``, which
     moves with every evaluation, equal but for their numbers)."""
     group = {"alertname": alert.alertname}
-    moves = d.reads_value(rule.annotations)  # then numbers are the value of whichever evaluation sent it
+    moves = notifications.reads_value(rule.annotations)  # then numbers are the value of whichever evaluation sent it
     if integration.kind == "webhook":
         body = arrived[-1].body
         expect(body.get("receiver") == integration.receiver and body.get("status") == "firing", (
             f"webhook payload for '{rule.name}': expected receiver {integration.receiver!r}, status 'firing'; "
             f"got receiver {body.get('receiver')!r}, status {body.get('status')!r}"))
-        sent = d.sent_annotations(arrived, alert.full_labels())
-        expect(any(d.same_rendering(a, r, moves) for a in sent for r in rendered), (
+        sent = notifications.sent_annotations(arrived, alert.full_labels())
+        expect(any(notifications.same_rendering(a, r, moves) for a in sent for r in rendered), (
             f"webhook payload for '{rule.name}' at {integration.path}: annotations {sent[-1] if sent else None}, "
             f"but Prometheus rendered {rendered or 'none (the alert was not seen firing)'}"))
     elif integration.kind == "email":
         subject_template = (integration.settings.get("headers") or {}).get("Subject")
         subjects = [m.subject for m in arrived]
         if subject_template:
-            wants = [d.render_simple(str(subject_template), group, alert.full_labels(), annotations)
+            wants = [notifications.render_simple(str(subject_template), group, alert.full_labels(), annotations)
                      for annotations in rendered or [{}]]
-            ok = any(d.same_rendering(s, want, moves) for want in wants for s in subjects) if None not in wants else all(
-                not any(e in s for e in d.TEMPLATE_ERRORS) for s in subjects)
+            ok = any(notifications.same_rendering(s, want, moves) for want in wants for s in subjects) if None not in wants else all(
+                not any(e in s for e in notifications.TEMPLATE_ERRORS) for s in subjects)
             expect(ok, f"e-mail to {integration.settings.get('to')} for '{rule.name}': subject expected "
                        f"{wants if None not in wants else 'free of template errors'}, got {subjects}")
-        shown = d.value_free if moves else str
+        shown = notifications.value_free if moves else str
         bodies = [shown(_words(m.body)) for m in arrived]
-        for name in d.shown_annotations(str(integration.settings.get("text", ""))):
+        for name in notifications.shown_annotations(str(integration.settings.get("text", ""))):
             texts = [annotations[name] for annotations in rendered if name in annotations]
             expect(any(shown(_words(text)) in body for text in texts for body in bodies), (
                 f"e-mail to {integration.settings.get('to')} for '{rule.name}': its text template shows annotation "
@@ -272,9 +273,9 @@ def test_resolved_notification(alert_rule, live_stack, alert_watch):
         expect(resolution and resolution.resolved_at is not None,
                f"'{alert_rule.name}' did not resolve live in {scenario.path.name}: no resolved notification to judge")
         receiver = alert_watch.intended(alert)
-        for integration in d.integrations(alert_watch.config, receiver):
+        for integration in notifications.integrations(alert_watch.config, receiver):
             after = alert_watch.after_end(integration, alert)
-            if d.sends_resolved(integration):
+            if notifications.sends_resolved(integration):
                 expect(after, (
                     f"'{alert_rule.name}' resolved at {resolution.resolved_at:.0f}s, but receiver '{receiver}' "
                     f"{integration.kind} (send_resolved: true) got no resolved notification at {integration.path}"))

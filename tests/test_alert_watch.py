@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from fixtures.scenarios.alert_watch import Integration, Observed, slack_expectations, slack_matches, template_errors
+from fixtures.scenarios.alert_watch import Observed
 from fixtures.scenarios.model import ExpectedAlert
+from fixtures.scenarios.notifications import Integration, slack_expectations, slack_matches, template_errors
 
 ALERT = ExpectedAlert("HostBusy", {"host": "db1@HostBusy-firing", "severity": "warning"})
 SLACK = Integration("team", "slack", 0, {"title": "{{ .CommonAnnotations.summary }}",
