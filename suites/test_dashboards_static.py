@@ -24,7 +24,7 @@ from fixtures.rules import selected_metrics as metric_names
 from fixtures.semantics.grafana import duplicate_uids
 from fixtures.stack import CONFIG_SUFFIXES
 from fixtures.subjects import dashboards
-from fixtures.validation import require_valid
+from fixtures.validation import require_declared, require_valid
 
 pytestmark = pytest.mark.stack_section("grafana", what="Grafana dashboards")
 
@@ -65,9 +65,7 @@ def test_panel_truth_names_a_panel(panel_truth, stack, validation):
     panel_id, ref_ids, line = panel_truth
     # A dashboard file that does not read holds panels nobody can see: that file's own finding.
     directory = stack.grafana_path("dashboards")
-    if directory is not None and not directory.is_dir():  # the manifest's own finding (names a file or folder)
-        not_applicable(f"blocked by {stack.manifest_path}:{stack.manifest['grafana'].line_of('dashboards')}: "
-                       f"grafana.dashboards names {directory.name}, which the stack folder does not have")
+    require_declared(validation, directory)  # a misspelt folder: the manifest's finding
     require_valid(validation, *(sorted(p for p in directory.glob("*") if p.suffix in CONFIG_SUFFIXES)
                                 if directory else []))
     panels = {panel.id: panel for dashboard in dashboards(stack) for panel in dashboard.panels}

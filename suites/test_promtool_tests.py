@@ -4,7 +4,7 @@ import pytest
 
 from fixtures.checks import at, expect, fail_config
 from fixtures.team_promtool_tests import failed_lines, run_group
-from fixtures.validation import require_valid
+from fixtures.validation import require_loadable_rules
 
 pytestmark = pytest.mark.stack_section("promtool_tests", what="the team's own promtool tests")
 
@@ -16,7 +16,7 @@ def test_team_promtool_test(promtool_test_group, report_dir, validation):
     if group.error is not None:
         fail_config(group.error)
     # A rule file with a defect of its own is that defect's finding, not every test's over it.
-    require_valid(validation, *group.rule_files())
+    require_loadable_rules(validation, *group.rule_files())
     result = run_group(group, report_dir / "promtool-tests")
     lines = [] if result.ok else failed_lines(group, result.output)
     where = ", ".join(f"{group.file}:{line}" for line in lines)

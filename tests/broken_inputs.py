@@ -334,6 +334,31 @@ BOUNDED: tuple[Defect, ...] = tuple(Defect(*fields, batch=2600 + n, control=fiel
 ))) + (Defect("manifest: queryable_within 0s", M, "queryable_within: 10s", "queryable_within: 0s",
                 "queryable_within: 0s", 0, True),)
 
+# Issue 25, one defect one finding: defects that only promtool or the harness's own validation
+# finds, whose consumers (virtual-time runs, routing, panel truths, the team's promtool tests)
+# used to fail beside the finding. Each runs alone: the run has exactly one failing check, at the
+# defect; the controls show that the blocking leaves a valid neighbour judged.
+DROWNING: tuple[Defect, ...] = tuple(Defect(*fields, batch=2800 + n, control=fields[4] is None)
+                                     for n, fields in enumerate((
+    ("rules: annotation template left open", IR, 'summary: "High CPU usage detected"',
+     'summary: "High CPU usage {{ $value"', "summary: \"High CPU usage {{"),
+    ("rules: label name with a dash", AR, FAILURE_LABELS,
+     FAILURE_LABELS.replace("critical\n", "critical\n          on-call: data\n"), "on-call: data"),
+    ("rules: recording rule name with dashes", IR, "      - alert: HighMemoryUsage\n",
+     "      - record: node-memory-ratio\n        expr: vector(1)\n      - alert: HighMemoryUsage\n",
+     "record: node-memory-ratio"),
+    ("control: rules: a valid recording rule beside the alerts", IR, "      - alert: HighMemoryUsage\n",
+     "      - record: node:memory_ratio\n        expr: vector(1)\n      - alert: HighMemoryUsage\n", None),
+    ("scenario: feeds a job prometheus.yml does not scrape", sc("HighCPUUsage-firing"), "  node-exporter:\n",
+     "  node-exportr:\n", "node-exportr:"),
+    ("dashboard: a panel truth's dashboard does not parse", EXEC, '"uid": "analytics-executive",',
+     '"uid": "analytics-executive",,', '"uid": "analytics-executive",,'),
+    ("alertmanager: a route matcher that does not parse", AM, "['severity=\"info\"']", "['severity=~\"(info\"']",
+     'severity=~"(info"'),
+    ("prometheus.yml: evaluation_interval without a unit", P, "  evaluation_interval: 15s", "  evaluation_interval: 15",
+     "evaluation_interval: 15"),
+)))
+
 
 def _as_prometheus_rule(file: str) -> str:
     """A rule file of the reference stack as the Prometheus Operator keeps it: a PrometheusRule."""
@@ -503,8 +528,8 @@ CORPUS: tuple[Defect, ...] = (
         "          for: 1m", "          for: abc"), "for: abc", 0),
     *SEMANTIC,
     *REFERENCES,
-
     *BOUNDED,
+    *DROWNING,
 )
 
 
