@@ -249,3 +249,19 @@ def test_a_scrape_target_on_a_port_the_configuration_does_not_name_is_not_judged
                         "scrape_configs:\n  - job_name: logstash\n    static_configs: [{targets: ['logstash:9600']}]\n")
     stack = Stack.load(root)
     assert unserved_ports(stack, text_files(stack)) == []  # Logstash's monitoring API listens by default
+
+
+def test_a_file_too_large_to_read_is_its_own_finding_not_a_crash_of_the_references(broken_stack, monkeypatch):
+    """A mounted file the bounded reader refuses (too large here; a named pipe alike) leaves the
+    address checks with nothing to read in it: 'file valid' reports it, once."""
+    from fixtures.references import listening_ports, loopback_addresses, text_files, unserved_ports
+    from fixtures.stack import Stack
+
+    root = broken_stack("alertmanager/alertmanager.yml", "webhook-service:5000", "localhost:5000")
+    stack = Stack.load(root)
+    files = text_files(stack)
+    big = next(f for f in files if f.name == "alertmanager.yml")
+    monkeypatch.setattr("fixtures.stackfiles.MAX_BYTES", big.stat().st_size - 1)
+    assert [f.path.name for f in loopback_addresses(stack, files)] == []
+    assert unserved_ports(stack, files) == [] or all(f.path != big for f in unserved_ports(stack, files))
+    assert listening_ports(stack.services["alertmanager"]) is not None
