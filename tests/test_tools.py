@@ -81,6 +81,11 @@ groups:
      "        source_labels: [__address__]"), "regex: '(['"),
     ("rules", RULES_YML, "record: job:up:sum", "record: job-up-sum", "record: job-up-sum"),
     ("rules", RULES_YML, "", "", 'summary: "down'),
+    # a label name promtool names unquoted ('invalid label name: on-call'): the label, not the rule
+    ("rules", RULES_YML, "        annotations:\n", "        labels:\n          on-call: data\n        annotations:\n",
+     "on-call: data"),
+    ("rules", RULES_YML, "        annotations:\n",
+     ("        labels:\n          severity: page\n          team.name: data\n        annotations:\n"), "team.name: data"),
     ("am", ALERTMANAGER_YML, "severity=\"info\"", "severity=~\"(info\"", "(info"),
     ("am", ALERTMANAGER_YML, "    webhook_configs:\n      - url: 'http://example.com/'",
      "    email_configs:\n      - to: 'b@example.com'", "email_configs:"),
