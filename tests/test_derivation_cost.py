@@ -154,4 +154,4 @@ def test_a_scenario_file_with_bad_virtual_time_is_an_error_at_its_line(tmp_path)
     path = write_text(tmp_path / "s.yml", "kind: silent\nduration: 1h\nvirtual_time: {scrape: 1m}\n")
     with pytest.raises(ConfigError) as found:
         load_scenario(path)
-    assert found.value.line == 3 and "virtual_time takes scrape and evaluation" in str(found.value)
+    assert found.value.line == 3 and "virtual_time has no 'evaluation'" in str(found.value)

@@ -129,7 +129,7 @@ def test_real_scrape_configs_run_live(tmp_path, engine):
     assert status("notification delivered (live)", "WorkerDown")[0] == "passed"
     assert took < 1200, f"the watch waited for a rule no scenario feeds: {took:.0f}s"
     held = status("fires (live)", "SixHourWindow")
-    assert held[0] == "not applicable" and "beyond the 1h of history a live run pre-loads" in held[1], held
+    assert held[0] == "not applicable" and "of history this live run pre-loads" in held[1], held
     # Item 5: a panel without data says why.
     unfed = status("panel returns data (live)", "Kubelet/API requests")
     assert unfed[0] == "not applicable" and "metric apiserver_request_total is not in the live Prometheus" in unfed[1], unfed
