@@ -1,12 +1,18 @@
 """scripts/bootstrap takes a lock: a second first run waits for the one building into the same cache
-folders instead of building beside it, and says why it waits."""
+folders instead of building beside it, and says why it waits; and an interrupted one leaves no build
+running and no partial binary behind."""
 
 from __future__ import annotations
 
 import fcntl
 import os
+import shutil
+import signal
 import subprocess
 import time
+from pathlib import Path
+
+import pytest
 
 from fixtures.workdirs import CACHE
 from tests.layout import ROOT
@@ -27,3 +33,49 @@ def test_a_second_bootstrap_waits_for_the_first_and_says_so():
         os.close(held)  # releases the lock
     rest = second.communicate(timeout=600)[1]
     assert second.returncode == 0 and "bootstrap: ready" in rest, rest[-2000:]
+
+
+def test_an_interrupted_bootstrap_stops_its_background_jaeger_build(tmp_path):
+    """On a new machine bootstrap builds Jaeger in the background while it installs the rest; stopped
+    (Ctrl-C, a CI timeout), it must stop that build too and leave no partial binary behind."""
+    go = shutil.which("go") or "/usr/local/go/bin/go"
+    if not os.access(go, os.X_OK):
+        pytest.skip("no Go toolchain: bootstrap builds no Jaeger here")
+    cache = tmp_path / "cache"  # a new machine's empty cache: Jaeger is not built yet
+    bootstrap = subprocess.Popen([str(ROOT / "scripts" / "bootstrap")], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                 text=True, env={**os.environ, "MC_BUILD_VERSIONS": "0", "XDG_CACHE_HOME": str(cache)},
+                                 start_new_session=True)  # its own process group, as a terminal's job is
+    partial = cache / "monitoring-conformance" / "jaeger-v1.76.0.partial"
+    try:
+        said = bootstrap.stderr.readline()
+        assert "building Jaeger" in said and "in the background" in said, said
+        time.sleep(3)  # go is resolving and compiling by now
+        assert building(partial), "no Jaeger build is running in the background"
+        os.killpg(bootstrap.pid, signal.SIGINT)  # Ctrl-C: the whole foreground job gets it
+        bootstrap.communicate(timeout=60)
+        deadline = time.monotonic() + 10
+        while building(partial) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not building(partial), "the Jaeger build went on after bootstrap was stopped"
+        assert not partial.exists(), f"a partial binary was left behind: {partial}"
+    finally:  # whatever failed above, leave no bootstrap and no build running
+        if bootstrap.poll() is None:
+            os.killpg(bootstrap.pid, signal.SIGKILL)
+        for pid in builders(partial):
+            os.killpg(os.getpgid(pid), signal.SIGKILL)
+
+
+def builders(output) -> list[int]:
+    """The processes that write OUTPUT (go build -o OUTPUT)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and str(output).encode() in (proc / "cmdline").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def building(output) -> bool:
+    return bool(builders(output))
