@@ -28,8 +28,8 @@ from runs import ROOT, derivation_costs, failed, report, run_suites
 
 sys.path.insert(0, str(ROOT))  # tests/real_stacks.py builds the stack
 
+from fixtures.model.stack import Stack
 from fixtures.scenarios.suite import ScenarioSet
-from fixtures.stack import Stack
 from tests.real_stacks import build_kube_stack, build_thanos_stack
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from fixtures.checks import expect, fail, not_applicable
 from fixtures.derivation import Underivable
-from fixtures.rules import functions_called, metrics_read
+from fixtures.model.rules import functions_called, metrics_read
 from fixtures.scenarios.virtual import fmt
 from fixtures.subjects import alert_rules, recording_rules, rule_files
 from fixtures.validation import require_loadable_rules, require_rule_files

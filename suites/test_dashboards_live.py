@@ -27,12 +27,12 @@ from fixtures.dashboards.evaluate import (
     run_through_grafana,
     settling_window_s,
 )
-from fixtures.dashboards.interpolation import legend, legend_labels, references
-from fixtures.dashboards.model import load_datasources, resolve_datasource
 from fixtures.dashboards.sources import declares_producers, produced_metrics
 from fixtures.dashboards.truth import panel_truths
+from fixtures.model.dashboards import load_datasources, resolve_datasource
+from fixtures.model.interpolation import legend, legend_labels, references
+from fixtures.model.rules import metrics_read, selected_metrics
 from fixtures.polling import poll
-from fixtures.rules import metrics_read, selected_metrics
 from fixtures.subjects import dashboards, recording_rules
 
 pytestmark = [pytest.mark.live, pytest.mark.stack_section("grafana", "services", what="Grafana dashboards, live")]

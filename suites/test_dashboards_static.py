@@ -10,19 +10,19 @@ import pytest
 
 from fixtures.checks import at, expect, expect_no_defects, fail, not_applicable
 from fixtures.dashboards.evaluate import dashboard_variables, time_unit_problem
-from fixtures.dashboards.interpolation import QueryContext, interpolate, references
-from fixtures.dashboards.model import (
+from fixtures.dashboards.sources import SCRAPE_SERIES, judge
+from fixtures.model.dashboard_variables import STATIC_PLACEHOLDER, undefined
+from fixtures.model.dashboards import (
     DEPRECATED_PANEL_TYPES,
     MIXED,
     load_datasources,
     resolve_datasource,
     unresolved_reason,
 )
-from fixtures.dashboards.sources import SCRAPE_SERIES, judge
-from fixtures.dashboards.variables import STATIC_PLACEHOLDER, undefined
-from fixtures.rules import selected_metrics as metric_names
+from fixtures.model.interpolation import QueryContext, interpolate, references
+from fixtures.model.rules import selected_metrics as metric_names
+from fixtures.model.stack import CONFIG_SUFFIXES
 from fixtures.semantics.grafana import duplicate_uids
-from fixtures.stack import CONFIG_SUFFIXES
 from fixtures.subjects import dashboards
 from fixtures.validation import require_declared, require_valid
 

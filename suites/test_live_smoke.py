@@ -5,8 +5,8 @@ import pytest
 
 from fixtures.checks import expect, not_applicable, require_running
 from fixtures.feeders.scrape import scrape_targets
+from fixtures.model.stack import load_config_or_none
 from fixtures.polling import poll
-from fixtures.stack import load_config_or_none
 
 pytestmark = [pytest.mark.live, pytest.mark.stack_section("services", "prometheus_config", what="the live stack (services to run)")]
 SCRAPE_GRACE_S = 15  # beyond two scrape intervals: a first scrape lands anywhere in the first one

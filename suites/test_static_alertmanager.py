@@ -3,7 +3,7 @@
 import pytest
 
 from fixtures.checks import at, expect, expect_no_defects, fail, fail_config, not_applicable
-from fixtures.configfiles import load_yaml, shared_config
+from fixtures.model.configfiles import load_yaml, shared_config
 from fixtures.semantics.alertmanager import integrations, muted_always, receiver_line, repeat_below_group, unmatchable
 from fixtures.semantics.labels import alert_shapes
 from fixtures.subjects import alert_rules, prometheus_config, recording_rules

@@ -5,14 +5,14 @@ from collections import Counter
 import pytest
 
 from fixtures.checks import at, at_rejection, expect, expect_no_defects, fail_config, named, not_applicable
-from fixtures.configfiles import ConfigError, shared_config
 from fixtures.dashboards.sources import SCRAPE_SERIES, judge
-from fixtures.operator import rule_document
-from fixtures.rules import AlertRule, as_tools_read_it
+from fixtures.model.configfiles import ConfigError, shared_config
+from fixtures.model.operator import rule_document
+from fixtures.model.rules import AlertRule, as_tools_read_it
+from fixtures.model.stack import scrape_addresses
 from fixtures.scenarios.model import load_scenario
 from fixtures.semantics.alertmanager import relabelled_away, route_keys
 from fixtures.semantics.prometheus import alerting_targets, group_limits, label_overrides
-from fixtures.stack import scrape_addresses
 from fixtures.subjects import prometheus_config
 from fixtures.tools import promtool_check_config
 from fixtures.validation import require_rule_files, require_valid

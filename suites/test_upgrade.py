@@ -8,8 +8,8 @@ nothing to upgrade from, so these checks are not applicable there."""
 import pytest
 
 from fixtures.checks import at, expect, not_applicable
+from fixtures.model.stack import load_config_or_none
 from fixtures.plugin import VERSIONS_KEY
-from fixtures.stack import load_config_or_none
 from fixtures.tools import amtool_check_config
 from fixtures.upgrade import (
     MUST,

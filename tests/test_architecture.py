@@ -21,11 +21,8 @@ MAX_LINES = 500
 # importer -> imported, both children of one package: the arrows that run back up a floor and close a
 # cycle among that package's children (as grimp's nominate_cycle_breakers names them).
 KNOWN_BACK_ARROWS = {
-    ("fixtures.validation", "fixtures.logs.events"):
-        "the parsed stack has no floor of its own (issue 26's model floor): validation reads the stack's log "
-        "events from the logs package, whose plugin reads validation",
-    ("fixtures.validation", "fixtures.traces.contract"): "the same: validation reads the stack's trace contract",
-    ("fixtures.validation", "fixtures.scenarios.model"): "the same: validation reads the hand-written scenarios",
+    ("fixtures.validation", "fixtures.scenarios.model"):
+        "validation reads the hand-written scenarios, built of the feeders' activities (not the model floor's)",
     ("fixtures.validation", "fixtures.scenarios.virtual"):
         "the same: a scenario whose virtual-time run would not end is refused by the size virtual time computes",
     ("fixtures.dashboards.sources", "fixtures.subjects"): "dashboards read the parsed stack through subjects (model floor)",

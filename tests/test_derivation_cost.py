@@ -12,18 +12,18 @@ import pytest
 import yaml
 
 from fixtures import promtool_tests, versions
-from fixtures.configfiles import ConfigError
 from fixtures.derivation import Derived, Underivable
 from fixtures.derivation.derive import COST_BOUND
 from fixtures.derivation.promtool import Case, run
 from fixtures.derivation.promtool import TestFile as PromtoolTestFile  # not a pytest class
 from fixtures.feeders.series import Series, Shape
+from fixtures.model.configfiles import ConfigError
+from fixtures.model.stack import Stack
 from fixtures.promtool_tests import RuleFile
 from fixtures.scenarios.coverage import sources
 from fixtures.scenarios.derived import write_scenarios
 from fixtures.scenarios.model import load_scenario
 from fixtures.scenarios.suite import ScenarioSet, run_virtual
-from fixtures.stack import Stack
 from fixtures.subjects import alert_rules, rule_files
 from tests.textfiles import write_text
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import yaml
 
+from fixtures.model.stack import Stack
 from fixtures.promtool_tests import evaluation_order
 from fixtures.scenarios.suite import ScenarioSet, run_virtual
-from fixtures.stack import Stack
 from tests.textfiles import write_text
 
 # The recording rule in one group, the alert reading it in another: evaluated before its input,

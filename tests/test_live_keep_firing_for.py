@@ -7,10 +7,10 @@ from pathlib import Path
 
 import yaml
 
-from fixtures.rules import AlertRule, load_alert_rules
+from fixtures.model.rules import AlertRule, load_alert_rules
+from fixtures.model.stack import Stack
 from fixtures.scenarios import alert_watch
 from fixtures.scenarios.suite import ScenarioSet, run_virtual
-from fixtures.stack import Stack
 from tests.textfiles import write_text
 
 RULES = """\
@@ -83,7 +83,7 @@ def test_the_live_watch_counts_the_windows_of_the_recording_rules_a_rule_reads_b
     """A burn-rate alert reads no range itself, but the recording rule it reads looks an hour back:
     ending its scenario, the live run would wait in vain for it to resolve (a false failure on the
     kube-prometheus stack's KubeAPIErrorBudgetBurn)."""
-    from fixtures.rules import RecordingRule
+    from fixtures.model.rules import RecordingRule
 
     burn = AlertRule("ErrorBudgetBurn", "g", Path("r.yml"), 1, "job:burn:rate1h > 0.01", 1)
     recorded = [RecordingRule("job:burn:rate1h", "g", Path("r.yml"), 5, "sum by (job) (rate(errors_total[1h]))")]

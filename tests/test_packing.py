@@ -8,11 +8,11 @@ import pytest
 from benchmarks.generate_stack import write_stack
 from fixtures import packing
 from fixtures.derivation import derive
+from fixtures.model.stack import Stack
 from fixtures.promtool_tests import RuleFile, unit_test_document
 from fixtures.scenarios.model import Scenario
 from fixtures.scenarios.suite import ScenarioSet, run_virtual
 from fixtures.scenarios.virtual import Compiled, run_all_compiled
-from fixtures.stack import Stack
 from fixtures.subjects import alert_rules
 
 

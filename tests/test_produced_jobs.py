@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fixtures.scrape_jobs import produced_jobs, relabel
+from fixtures.model.scrape_jobs import produced_jobs, relabel
 from tests.layout import REFERENCE_STACK
 from tests.textfiles import line_containing, write_text
 

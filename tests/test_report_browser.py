@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from fixtures.stack import Stack
+from fixtures.model.stack import Stack
 from fixtures.subjects import alert_rules, dashboards
 from tests.layout import ROOT
 

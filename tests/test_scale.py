@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate_stack import write_stack
-from fixtures import configfiles, tools
+from fixtures import tools
+from fixtures.model import configfiles
+from fixtures.model.stack import Stack
 from fixtures.scenarios.model import Scenario
 from fixtures.scenarios.suite import ScenarioSet
-from fixtures.stack import Stack
 from fixtures.subjects import alert_rule_params, alert_rules, prometheus_config, recording_rules, rule_files
 from fixtures.validation import Validation
 from tests.layout import REFERENCE_STACK

@@ -4,7 +4,7 @@ form of a rule file accepted, and a rule file Prometheus would refuse refused be
 import subprocess
 import sys
 
-from fixtures.stack import Stack
+from fixtures.model.stack import Stack
 from fixtures.subjects import alert_rules
 from tests.layout import ROOT
 from tests.test_operator_forms import PROMETHEUS_RULE
