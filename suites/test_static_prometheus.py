@@ -6,10 +6,11 @@ import pytest
 
 from fixtures.checks import at, at_rejection, expect, expect_no_defects, fail_config, named, not_applicable
 from fixtures.dashboards.sources import SCRAPE_SERIES, judge
-from fixtures.model.configfiles import ConfigError, shared_config
+from fixtures.model.configfiles import shared_config
 from fixtures.model.operator import rule_document
 from fixtures.model.rules import AlertRule, as_tools_read_it
 from fixtures.model.stack import scrape_addresses
+from fixtures.model.stackfiles import ConfigError
 from fixtures.scenarios.model import load_scenario
 from fixtures.semantics.alertmanager import relabelled_away, route_keys
 from fixtures.semantics.prometheus import alerting_targets, group_limits, label_overrides

@@ -5,7 +5,8 @@ import threading
 
 import pytest
 
-from fixtures.model.configfiles import ConfigError, LineMap, confine, dump_yaml, load_config, load_json, load_yaml
+from fixtures.model.configfiles import LineMap, dump_yaml, load_config, load_json, load_yaml
+from fixtures.model.stackfiles import ConfigError, confine
 from tests.textfiles import line_containing, write_text
 
 RULES = """\

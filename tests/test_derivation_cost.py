@@ -17,8 +17,8 @@ from fixtures.derivation.derive import COST_BOUND
 from fixtures.derivation.promtool import Case, run
 from fixtures.derivation.promtool import TestFile as PromtoolTestFile  # not a pytest class
 from fixtures.feeders.series import Series, Shape
-from fixtures.model.configfiles import ConfigError
 from fixtures.model.stack import Stack
+from fixtures.model.stackfiles import ConfigError
 from fixtures.promtool_tests import RuleFile
 from fixtures.scenarios.coverage import sources
 from fixtures.scenarios.derived import write_scenarios

@@ -10,8 +10,8 @@ import pytest
 
 from fixtures.logs.delivery import LoggingCodeError, emit, event, raw_line
 from fixtures.logs.settings import LogSettings
-from fixtures.model.configfiles import ConfigError
 from fixtures.model.stack import Stack
+from fixtures.model.stackfiles import ConfigError
 from fixtures.services import rsyslog
 
 GOOD_LOGGER = '''

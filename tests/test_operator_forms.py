@@ -6,9 +6,9 @@ import textwrap
 
 import pytest
 
-from fixtures.model.configfiles import ConfigError
 from fixtures.model.operator import for_promtool, rule_document
 from fixtures.model.rules import load_alert_rules, load_recording_rules
+from fixtures.model.stackfiles import ConfigError
 from fixtures.tools import promtool_check_rules
 from tests.broken_inputs import run_static
 from tests.layout import CORPORA, ROOT

@@ -10,6 +10,7 @@ from benchmarks.generate_stack import write_stack
 from fixtures import tools
 from fixtures.model import configfiles
 from fixtures.model.stack import Stack
+from fixtures.model.stackfiles import ConfigError
 from fixtures.scenarios.model import Scenario
 from fixtures.scenarios.suite import ScenarioSet
 from fixtures.subjects import alert_rule_params, alert_rules, prometheus_config, recording_rules, rule_files
@@ -49,10 +50,10 @@ def test_an_edited_file_is_parsed_again_and_its_defect_named(tmp_path):
     path.write_text("groups: []\n")
     assert configfiles.shared_config(path) == {"groups": []}
     path.write_text("groups: [\n  - name: x\n")
-    with pytest.raises(configfiles.ConfigError) as raised:
+    with pytest.raises(ConfigError) as raised:
         configfiles.shared_config(path)
     assert raised.value.path == path and raised.value.line is not None, raised.value
-    with pytest.raises(configfiles.ConfigError):  # a defect is kept as one, not parsed again
+    with pytest.raises(ConfigError):  # a defect is kept as one, not parsed again
         configfiles.shared_config(path)
     assert configfiles.PARSES[path.resolve()] == 2
 

@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from fixtures.model.configfiles import ConfigError
 from fixtures.model.stack import Stack
+from fixtures.model.stackfiles import ConfigError
 from fixtures.model.trace_contract import TraceContract
 from fixtures.services.jaeger_config import config_path
 from fixtures.services.jaeger_spans import ObservedSpan, parse_trace, same_id
