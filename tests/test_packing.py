@@ -13,7 +13,6 @@ from fixtures.promtool_tests import RuleFile, unit_test_document
 from fixtures.scenarios.model import Scenario
 from fixtures.scenarios.suite import ScenarioSet, run_virtual
 from fixtures.scenarios.virtual import Compiled, run_all_compiled
-from fixtures.subjects import alert_rules
 
 
 def _member(name: str, footprint, key="k", alertnames=None) -> packing.Member:
@@ -79,7 +78,7 @@ def generated(tmp_path_factory) -> Stack:
 
 
 def test_derivation_concludes_the_same_with_rules_packed_as_each_alone(generated, tmp_path, monkeypatch):
-    rules = alert_rules(generated)
+    rules = generated.alert_rules
     settings = {"scrape_interval_s": 15.0, "evaluation_interval_s": 15.0, "job": "services",
                 "instance": "services-exporter:9100"}
     packed = _results(derive(rules, [], **settings, directory=tmp_path / "packed"))
