@@ -10,7 +10,7 @@ import pytest
 
 from fixtures.checks import at, expect, expect_no_defects, fail, not_applicable
 from fixtures.dashboards.evaluate import dashboard_variables, time_unit_problem
-from fixtures.dashboards.sources import SCRAPE_SERIES, judge
+from fixtures.dashboards.sources import judge
 from fixtures.model.dashboard_variables import STATIC_PLACEHOLDER, undefined
 from fixtures.model.dashboards import (
     DEPRECATED_PANEL_TYPES,
@@ -21,6 +21,7 @@ from fixtures.model.dashboards import (
 )
 from fixtures.model.interpolation import QueryContext, interpolate, references
 from fixtures.model.rules import selected_metrics as metric_names
+from fixtures.model.scrape_jobs import SCRAPE_SERIES
 from fixtures.model.stack import CONFIG_SUFFIXES
 from fixtures.semantics.grafana import duplicate_uids
 from fixtures.validation import require_declared, require_valid

@@ -5,10 +5,11 @@ from collections import Counter
 import pytest
 
 from fixtures.checks import at, at_rejection, expect, expect_no_defects, fail_config, named, not_applicable
-from fixtures.dashboards.sources import SCRAPE_SERIES, judge
+from fixtures.dashboards.sources import judge
 from fixtures.model.configfiles import shared_config
 from fixtures.model.operator import rule_document
 from fixtures.model.rules import AlertRule, as_tools_read_it
+from fixtures.model.scrape_jobs import SCRAPE_SERIES
 from fixtures.model.stack import scrape_addresses
 from fixtures.model.stackfiles import ConfigError
 from fixtures.scenarios.model import load_scenario

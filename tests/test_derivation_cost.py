@@ -24,6 +24,7 @@ from fixtures.scenarios.coverage import sources
 from fixtures.scenarios.derived import write_scenarios
 from fixtures.scenarios.model import load_scenario
 from fixtures.scenarios.suite import ScenarioSet, run_virtual
+from fixtures.validation import Validation
 from tests.textfiles import write_text
 
 WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
@@ -62,7 +63,7 @@ def _stack(tmp_path: Path) -> Path:
 @pytest.fixture(scope="module")
 def slo(tmp_path_factory) -> tuple[Stack, ScenarioSet]:
     stack = Stack.load(_stack(tmp_path_factory.mktemp("cost")))
-    return stack, ScenarioSet.load(stack)
+    return stack, ScenarioSet.load(stack, Validation(stack))
 
 
 def test_long_windows_and_for_are_derived_within_the_bound_and_the_too_costly_rule_alone_is_not(slo):

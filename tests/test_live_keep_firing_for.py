@@ -11,6 +11,7 @@ from fixtures.model.rules import AlertRule, load_alert_rules
 from fixtures.model.stack import Stack
 from fixtures.scenarios import alert_watch
 from fixtures.scenarios.suite import ScenarioSet, run_virtual
+from fixtures.validation import Validation
 from tests.textfiles import write_text
 
 RULES = """\
@@ -57,7 +58,7 @@ def test_keep_firing_for_is_read_and_written_back(tmp_path):
 def test_virtual_time_keeps_the_alert_firing_after_its_condition_clears_and_judges_for_by_it(tmp_path):
     stack = Stack.load(_stack(tmp_path))
     rule = load_alert_rules(stack.root / "prometheus" / "queue.yml")[0]
-    timelines = run_virtual(stack, ScenarioSet.load(stack, derive=False), tmp_path / "virtual")
+    timelines = run_virtual(stack, ScenarioSet.load(stack, Validation(stack), derive=False), tmp_path / "virtual")
     kept, resolved = timelines["QueueBacklog-firing"], timelines["QueueBacklog-silent"]
     assert kept.error is None and resolved.error is None, (kept.error, resolved.error)
     # Still firing at 7m, three minutes after the backlog cleared: the rule keeps firing for 5m.

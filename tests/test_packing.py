@@ -13,6 +13,7 @@ from fixtures.promtool_tests import RuleFile, unit_test_document
 from fixtures.scenarios.model import Scenario
 from fixtures.scenarios.suite import ScenarioSet, run_virtual
 from fixtures.scenarios.virtual import Compiled, run_all_compiled
+from fixtures.validation import Validation
 
 
 def _member(name: str, footprint, key="k", alertnames=None) -> packing.Member:
@@ -91,7 +92,7 @@ def test_derivation_concludes_the_same_with_rules_packed_as_each_alone(generated
 
 
 def test_virtual_time_gives_each_scenario_the_same_timeline_packed_as_alone(generated, tmp_path, monkeypatch):
-    scenarios = ScenarioSet.load(generated)
+    scenarios = ScenarioSet.load(generated, Validation(generated))
     packed = run_virtual(generated, scenarios, tmp_path / "packed")
     assert any(p.name.startswith("conformance-merged-") for p in (tmp_path / "packed").iterdir())
     monkeypatch.setattr(packing, "MAX_PER_ENTRY", 1)
