@@ -32,7 +32,8 @@ from runs import ROOT, run_suites
 sys.path.insert(0, str(ROOT))
 
 from fixtures.durations import seconds
-from fixtures.model.stack import Stack, load_config_or_none, scrape_intervals
+from fixtures.model.scrape_jobs import scrape_intervals
+from fixtures.model.stack import Stack, load_config_or_none
 from fixtures.services.engine import LABEL_OWNER, configure_environment, docker_client
 from fixtures.transforms import TIMER_CAPS
 from reports.regression import verdict_differences

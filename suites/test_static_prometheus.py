@@ -9,8 +9,7 @@ from fixtures.dashboards.sources import judge
 from fixtures.model.configfiles import shared_config
 from fixtures.model.operator import rule_document
 from fixtures.model.rules import AlertRule, as_tools_read_it
-from fixtures.model.scrape_jobs import SCRAPE_SERIES
-from fixtures.model.stack import scrape_addresses
+from fixtures.model.scrape_jobs import SCRAPE_SERIES, scrape_addresses
 from fixtures.model.stackfiles import ConfigError
 from fixtures.scenarios.model import load_scenario
 from fixtures.semantics.alertmanager import relabelled_away, route_keys
