@@ -3,6 +3,7 @@
 import pytest
 
 from fixtures.checks import at, expect, expect_no_defects, fail, fail_config, not_applicable
+from fixtures.model.alertmanager import receivers
 from fixtures.model.configfiles import load_yaml, shared_config
 from fixtures.semantics.alertmanager import integrations, muted_always, receiver_line, repeat_below_group, unmatchable
 from fixtures.semantics.labels import alert_shapes
@@ -34,7 +35,7 @@ def test_severity_routes(severity, stack, validation):
     except RuntimeError as exc:
         fail(f"{path}: cannot route severity={severity}: {exc}", at(path))
     config = load_yaml(path) or {}
-    defined = [receiver.get("name") for receiver in config.get("receivers") or []]
+    defined = [found.name for found in receivers(config)]
     missing = [name for name in chosen if name not in defined]
     expect(chosen and not missing, (
         f"{path}: severity={severity} routes to {chosen}, but the receivers defined are {defined}"
