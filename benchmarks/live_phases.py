@@ -32,9 +32,9 @@ from runs import ROOT, run_suites
 sys.path.insert(0, str(ROOT))
 
 from fixtures.durations import seconds
+from fixtures.model.scrape_jobs import scrape_intervals
+from fixtures.model.stack import Stack, load_config_or_none
 from fixtures.services.engine import LABEL_OWNER, configure_environment, docker_client
-from fixtures.stack import Stack, load_config_or_none, scrape_intervals
-from fixtures.subjects import alert_rules
 from fixtures.transforms import TIMER_CAPS
 from reports.regression import verdict_differences
 
@@ -99,7 +99,7 @@ def floor_s(stack: Stack, results: dict) -> tuple[float, str]:
                 for t in results["transforms"] if t["location"].endswith(".for")}
     fired = {c["subject"] for c in results["checks"] if c["check"] == "fires (live)" and c["status"] == "passed"}
     chains = {}
-    for rule in alert_rules(stack):
+    for rule in stack.alert_rules:
         if not any(subject.startswith(rule.name) for subject in fired):
             continue
         interval = evaluation
@@ -127,7 +127,7 @@ def main() -> None:
     phases = {} if args.no_phases else {name: run_suites(stack.root, *paths)[0] for name, paths in PHASES.items()}
     floor, why = floor_s(stack, results)
     virtual = results["phases"].get("test_alerts_virtual", 0.0)
-    rules = len(alert_rules(stack))
+    rules = len(stack.alert_rules)
     print(f"whole run: {whole:.1f}s (exit {status}, {sum(results['summary']['all'].values())} checks)")
     if args.workers:
         differing = verdict_differences(results, parallel_results)

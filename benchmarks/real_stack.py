@@ -28,8 +28,9 @@ from runs import ROOT, derivation_costs, failed, report, run_suites
 
 sys.path.insert(0, str(ROOT))  # tests/real_stacks.py builds the stack
 
+from fixtures.model.stack import Stack
 from fixtures.scenarios.suite import ScenarioSet
-from fixtures.stack import Stack
+from fixtures.validation import Validation
 from tests.real_stacks import build_kube_stack, build_thanos_stack
 
 
@@ -62,7 +63,7 @@ def main() -> None:
                          "rules": len(coverage), "derived": sum(entry["source"] == "derived" for entry in coverage)})
         report(runs, ("wall_s", "cpu_s"))
         started = time.monotonic()
-        derivations = ScenarioSet.load(Stack.load(stack)).derivations
+        derivations = ScenarioSet.load((loaded := Stack.load(stack)), Validation(loaded)).derivations
         print(f"derivation alone, in this process: {time.monotonic() - started:.1f} s for {len(derivations)} rules")
         print(derivation_costs(list(derivations.values()), args.top))
 

@@ -11,7 +11,6 @@ from fixtures.scenarios import notifications
 from fixtures.scenarios.alert_watch import AlertWatch, key
 from fixtures.scenarios.live_feed import tagged_by
 from fixtures.scenarios.model import ExpectedAlert
-from fixtures.subjects import recording_rules
 
 pytestmark = [pytest.mark.live, pytest.mark.stack_section("services", "prometheus_config", "alertmanager_config", "severity_levels", what="alerts end to end, live")]
 
@@ -36,7 +35,7 @@ def test_fires_live(alert_rule, live_stack, alert_watch, evidence):
     require_running(live_stack, "prometheus")
     evidence["expression"] = alert_rule.expr.strip()
     evidence["watched up to (s)"] = round(d.DEADLINE_S + alert_watch.extra_wait_s)
-    evidence["window made honest"] = d.window_made_honest(alert_rule, recording_rules(alert_watch.stack),
+    evidence["window made honest"] = d.window_made_honest(alert_rule, alert_watch.stack.recording_rules,
                                                           alert_watch.live.real_time, alert_watch.live.history)
     for scenario, alert in _expected_for(alert_watch, alert_rule):
         labels = alert.full_labels()
@@ -179,7 +178,7 @@ def _expect_untouched(rule, alert_watch, scenario_set, evidence, kind):
                for value in alert.labels.values()):
         not_applicable(f"'{rule.name}' keeps no label that names the scenario feeding it (whole-target state), so "
                        f"its silence cannot be told apart per scenario; see 'fires only where a scenario expects it (live)'")
-    evidence["window made honest"] = d.window_made_honest(rule, recording_rules(alert_watch.stack), alert_watch.live.real_time,
+    evidence["window made honest"] = d.window_made_honest(rule, alert_watch.stack.recording_rules, alert_watch.live.real_time,
                                                           alert_watch.live.history)
     fired = [(t, labels) for t, labels in alert_watch.observed.firing if _rules(labels, rule, alert_watch)
              and tagged_by(labels, names)]

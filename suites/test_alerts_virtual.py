@@ -11,9 +11,8 @@ import pytest
 
 from fixtures.checks import expect, fail, not_applicable
 from fixtures.derivation import Underivable
-from fixtures.rules import functions_called, metrics_read
+from fixtures.model.rules import functions_called, metrics_read
 from fixtures.scenarios.virtual import fmt
-from fixtures.subjects import alert_rules, recording_rules, rule_files
 from fixtures.validation import require_loadable_rules, require_rule_files
 
 pytestmark = pytest.mark.stack_section("prometheus_config", what="alert rules in virtual time")
@@ -58,7 +57,7 @@ def _record_inputs(evidence, scenario) -> None:
                          phase="virtual")
 def test_no_orphan_scenarios(scenario_set, stack, validation):
     require_rule_files(validation)  # a rule may be in a broken or missing file
-    orphans = scenario_set.orphans(alert_rules(stack))
+    orphans = scenario_set.orphans(stack.alert_rules)
     expect(not orphans, "scenario(s) about a rule the stack does not have (renamed or removed?):\n" + "\n".join(
         f"{s.path}:{s.rule_line}: rule {s.rule!r}{f' with labels {s.rule_labels}' if s.rule_labels else ''}"
         for s in orphans), {"file": str(orphans[0].path), "line": orphans[0].rule_line, "text": f"rule: {orphans[0].rule}"}
@@ -190,7 +189,7 @@ def _feeding(alert_rule, scenarios, timelines, stack, kind: str) -> list:
     """The scenarios that feed some metric the rule reads: silence elsewhere proves nothing, so
     without any the check is not applicable. A rule about a series being gone (absent,
     absent_over_time) is fed by feeding nothing."""
-    reads = metrics_read(alert_rule.expr, recording_rules(stack))
+    reads = metrics_read(alert_rule.expr, stack.recording_rules)
     about_absence = bool({"absent", "absent_over_time"} & functions_called(alert_rule.expr))
     judged = [s for s in scenarios if about_absence or reads & _timeline(timelines, s).fed_metrics]
     if not judged:
@@ -202,7 +201,7 @@ def _feeding(alert_rule, scenarios, timelines, stack, kind: str) -> list:
 @pytest.mark.conformance(component="alerting", check="silent on a healthy day (virtual time)",
                          phase="virtual", subject_kind="alert_rule")
 def test_silent_when_healthy(alert_rule, scenario_set, timelines, stack, validation):
-    require_loadable_rules(validation, *rule_files(stack))  # a healthy day runs every rule file as written
+    require_loadable_rules(validation, *stack.rule_files)  # a healthy day runs every rule file as written
     scenarios = scenario_set.of_kind("healthy")
     if not scenarios:
         not_applicable("the stack's scenarios hold no healthy day")

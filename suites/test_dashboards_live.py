@@ -27,13 +27,12 @@ from fixtures.dashboards.evaluate import (
     run_through_grafana,
     settling_window_s,
 )
-from fixtures.dashboards.interpolation import legend, legend_labels, references
-from fixtures.dashboards.model import load_datasources, resolve_datasource
 from fixtures.dashboards.sources import declares_producers, produced_metrics
 from fixtures.dashboards.truth import panel_truths
+from fixtures.model.dashboards import load_datasources, resolve_datasource
+from fixtures.model.interpolation import legend, legend_labels, references
+from fixtures.model.rules import metrics_read, selected_metrics
 from fixtures.polling import poll
-from fixtures.rules import metrics_read, selected_metrics
-from fixtures.subjects import dashboards, recording_rules
 
 pytestmark = [pytest.mark.live, pytest.mark.stack_section("grafana", "services", what="Grafana dashboards, live")]
 INTERPOLATED = ("dashboards: Grafana is not available in this profile; each panel query was interpolated by the "
@@ -57,7 +56,7 @@ class PanelRuns:
             return
         directory = stack.grafana_path("datasources")
         self.datasources = load_datasources(directory) if directory else []
-        self.dashboards = dashboards(stack)
+        self.dashboards = stack.dashboards
         self.grafana = live_stack.grafana
         poll(self._evaluate_all, lambda complete: complete, timeout=DATA_DEADLINE_S, interval=5,
              what="every panel's queries to return data")
@@ -163,7 +162,7 @@ def _invented(result, live_stack, stack) -> set[str]:
     """The metrics the query reads (a recording rule's through its inputs) that the live run fed
     only as series derived for alert rules, with labels of the derivation's choosing."""
     try:
-        reads = metrics_read(result.query, recording_rules(stack))
+        reads = metrics_read(result.query, stack.recording_rules)
     except ValueError:  # a query Prometheus refused is reported as refused
         return set()
     return live_stack.plan.invented(reads, live_stack.targets)
@@ -182,7 +181,7 @@ def _not_fed(result, live_stack, stack) -> dict[str, str]:
     except ValueError:  # a query Prometheus refused is reported as refused
         return {}
     lookups, now = PrometheusLookups(live_stack.prometheus), time.time()
-    recording = recording_rules(stack)
+    recording = stack.recording_rules
     recorded = {rule.record: rule.expr for rule in recording}
 
     def present(name: str) -> bool:

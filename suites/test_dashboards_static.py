@@ -10,20 +10,20 @@ import pytest
 
 from fixtures.checks import at, expect, expect_no_defects, fail, not_applicable
 from fixtures.dashboards.evaluate import dashboard_variables, time_unit_problem
-from fixtures.dashboards.interpolation import QueryContext, interpolate, references
-from fixtures.dashboards.model import (
+from fixtures.dashboards.sources import judge
+from fixtures.model.dashboard_variables import STATIC_PLACEHOLDER, undefined
+from fixtures.model.dashboards import (
     DEPRECATED_PANEL_TYPES,
     MIXED,
     load_datasources,
     resolve_datasource,
     unresolved_reason,
 )
-from fixtures.dashboards.sources import SCRAPE_SERIES, judge
-from fixtures.dashboards.variables import STATIC_PLACEHOLDER, undefined
-from fixtures.rules import selected_metrics as metric_names
+from fixtures.model.interpolation import QueryContext, interpolate, references
+from fixtures.model.rules import selected_metrics as metric_names
+from fixtures.model.scrape_jobs import SCRAPE_SERIES
+from fixtures.model.stack import CONFIG_SUFFIXES
 from fixtures.semantics.grafana import duplicate_uids
-from fixtures.stack import CONFIG_SUFFIXES
-from fixtures.subjects import dashboards
 from fixtures.validation import require_declared, require_valid
 
 pytestmark = pytest.mark.stack_section("grafana", what="Grafana dashboards")
@@ -39,7 +39,7 @@ def datasources(stack):
 def dashboard_of(stack):
     """The dashboard a panel belongs to, and a context for its queries with nominal values (any
     valid ones will do): variables as saved, query variables with nothing saved as placeholders."""
-    found = {d.path: d for d in dashboards(stack)}
+    found = {d.path: d for d in stack.dashboards}
 
     def lookup(panel):
         dashboard = found[panel.file]
@@ -68,7 +68,7 @@ def test_panel_truth_names_a_panel(panel_truth, stack, validation):
     require_declared(validation, directory)  # a misspelt folder: the manifest's finding
     require_valid(validation, *(sorted(p for p in directory.glob("*") if p.suffix in CONFIG_SUFFIXES)
                                 if directory else []))
-    panels = {panel.id: panel for dashboard in dashboards(stack) for panel in dashboard.panels}
+    panels = {panel.id: panel for dashboard in stack.dashboards for panel in dashboard.panels}
     where = at(stack.manifest_path, line)
     expect(panel_id in panels, (
         f"{stack.manifest_path}:{line}: panel_truths names panel '{panel_id}', which no dashboard of the stack has "
@@ -251,7 +251,7 @@ def test_panel_type_current(panel):
 @pytest.mark.conformance(component="grafana", check="uid unique", phase="static", subject_kind="dashboard")
 def test_uid_unique(dashboard, stack):
     """Grafana's file provisioning keeps one dashboard per uid: the later one sharing it never appears."""
-    others = dashboards(stack)
+    others = stack.dashboards
     before = [d for d in others if d.path < dashboard.path]
     expect_no_defects([e for e in duplicate_uids([*before, dashboard]) if e.path == dashboard.path])
 

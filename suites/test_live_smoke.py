@@ -6,7 +6,6 @@ import pytest
 from fixtures.checks import expect, not_applicable, require_running
 from fixtures.feeders.scrape import scrape_targets
 from fixtures.polling import poll
-from fixtures.stack import load_config_or_none
 
 pytestmark = [pytest.mark.live, pytest.mark.stack_section("services", "prometheus_config", what="the live stack (services to run)")]
 SCRAPE_GRACE_S = 15  # beyond two scrape intervals: a first scrape lands anywhere in the first one
@@ -59,7 +58,7 @@ def test_target_up(scrape_job, live_stack, stack, evidence):
     withheld = {t.scrape.written for t in getattr(live_stack.plan, "ever_withheld", []) if t.job == job and t.scrape}
     if withheld:
         evidence["withheld by the live run (a rule about its target being down)"] = sorted(withheld)
-    kept = {t.written for t in scrape_targets(load_config_or_none(stack.prometheus_config_path)) if t.job_name == job}
+    kept = {t.written for t in scrape_targets(stack.prometheus_config) if t.job_name == job}
     expected = set(addresses) & kept - withheld
     if not expected:
         not_applicable(f"scrape job '{job}': every target is dropped by its relabelling or withheld by the live "

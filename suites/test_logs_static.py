@@ -6,8 +6,9 @@ import difflib
 import pytest
 
 from fixtures.checks import at, expect, expect_no_defects, fail_config, named, not_applicable
-from fixtures.configfiles import ConfigError, SourceLine, load_json, read_text, shared_config
 from fixtures.logs.shipper_config import shipper_files, structure_errors
+from fixtures.model.configfiles import load_json, shared_config
+from fixtures.model.stackfiles import ConfigError, SourceLine, read_text
 from fixtures.semantics.search_store import unknown_field_types
 from fixtures.subjects import log_services
 from fixtures.validation import require_valid

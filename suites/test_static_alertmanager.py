@@ -3,10 +3,10 @@
 import pytest
 
 from fixtures.checks import at, expect, expect_no_defects, fail, fail_config, not_applicable
-from fixtures.configfiles import load_yaml, shared_config
+from fixtures.model.alertmanager import receivers
+from fixtures.model.configfiles import load_yaml, shared_config
 from fixtures.semantics.alertmanager import integrations, muted_always, receiver_line, repeat_below_group, unmatchable
 from fixtures.semantics.labels import alert_shapes
-from fixtures.subjects import alert_rules, prometheus_config, recording_rules
 from fixtures.tools import amtool_route
 from fixtures.validation import require_routable, require_rule_files, require_valid
 
@@ -35,7 +35,7 @@ def test_severity_routes(severity, stack, validation):
     except RuntimeError as exc:
         fail(f"{path}: cannot route severity={severity}: {exc}", at(path))
     config = load_yaml(path) or {}
-    defined = [receiver.get("name") for receiver in config.get("receivers") or []]
+    defined = [found.name for found in receivers(config)]
     missing = [name for name in chosen if name not in defined]
     expect(chosen and not missing, (
         f"{path}: severity={severity} routes to {chosen}, but the receivers defined are {defined}"
@@ -50,7 +50,7 @@ def test_matchers_can_match(stack, validation):
     require_routable(validation)
     rules = _alert_rules_sent(stack, validation)
     config = shared_config(path)
-    external = ((prometheus_config(stack) or {}).get("global") or {}).get("external_labels")
+    external = ((stack.prometheus_config or {}).get("global") or {}).get("external_labels")
     expect_no_defects(unmatchable(path, config, alert_shapes(rules, external, stack.severity_receivers)))
 
 
@@ -66,10 +66,10 @@ def test_keyed_labels_carried(stack, validation):
     path = stack.alertmanager_config_path
     require_routable(validation)
     rules = _alert_rules_sent(stack, validation)
-    config = prometheus_config(stack)
+    config = stack.prometheus_config
     expected = [alert.labels for scenario in validation.scenario_files if not validation.of(scenario)
                 for alert in load_scenario(scenario).firing]
-    known = known_labels(rules, recording_rules(stack), config, expected)
+    known = known_labels(rules, stack.recording_rules, config, expected)
     if known is None:
         not_applicable("prometheus.yml maps labels by pattern (labelmap): which labels alerts carry is not known")
     shapes = alert_shapes(rules, ((config or {}).get("global") or {}).get("external_labels"), stack.severity_receivers)
@@ -81,10 +81,10 @@ def _alert_rules_sent(stack, validation) -> list:
     if not stack.declares("prometheus_config"):
         not_applicable(f"{stack.manifest_path.name} declares no prometheus_config: which alerts arrive is not known")
     require_rule_files(validation)
-    if ((prometheus_config(stack) or {}).get("alerting") or {}).get("alert_relabel_configs"):
+    if ((stack.prometheus_config or {}).get("alerting") or {}).get("alert_relabel_configs"):
         not_applicable("prometheus.yml relabels alerts (alert_relabel_configs): the labels they arrive with are "
                        "not known from the rules alone")
-    rules = alert_rules(stack)
+    rules = stack.alert_rules
     if not rules:
         not_applicable("the stack has no alert rules to send alerts")
     return rules

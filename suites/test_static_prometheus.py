@@ -5,15 +5,15 @@ from collections import Counter
 import pytest
 
 from fixtures.checks import at, at_rejection, expect, expect_no_defects, fail_config, named, not_applicable
-from fixtures.configfiles import ConfigError, shared_config
-from fixtures.dashboards.sources import SCRAPE_SERIES, judge
-from fixtures.operator import rule_document
-from fixtures.rules import AlertRule, as_tools_read_it
+from fixtures.dashboards.sources import judge
+from fixtures.model.configfiles import shared_config
+from fixtures.model.operator import rule_document
+from fixtures.model.rules import AlertRule, as_tools_read_it
+from fixtures.model.scrape_jobs import SCRAPE_SERIES, scrape_addresses
+from fixtures.model.stackfiles import ConfigError
 from fixtures.scenarios.model import load_scenario
 from fixtures.semantics.alertmanager import relabelled_away, route_keys
 from fixtures.semantics.prometheus import alerting_targets, group_limits, label_overrides
-from fixtures.stack import scrape_addresses
-from fixtures.subjects import prometheus_config
 from fixtures.tools import promtool_check_config
 from fixtures.validation import require_rule_files, require_valid
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.stack_section("prometheus_config", what="Prometheus's c
                          phase="static")
 def test_promtool_check_config(stack, validation):
     require_rule_files(validation)  # promtool loads the rule files too
-    with as_tools_read_it(stack, stack.prometheus_config_path, prometheus_config(stack)) as readable:  # through the mounts
+    with as_tools_read_it(stack, stack.prometheus_config_path, stack.prometheus_config) as readable:  # through the mounts
         result = promtool_check_config(readable)
     output = result.output.replace(str(readable), str(stack.prometheus_config_path))
     where = at_rejection(stack.prometheus_config_path, output)
@@ -46,7 +46,7 @@ def test_scrape_target_names_a_job(scrape_target, stack, validation):
     job's metrics are judged, and fed, as if undeclared."""
     job, role, line = scrape_target
     require_valid(validation, stack.prometheus_config_path)
-    jobs = sorted(scrape_addresses(prometheus_config(stack)))
+    jobs = sorted(scrape_addresses(stack.prometheus_config))
     expect(job in jobs, (
         f"{stack.manifest_path}:{line}: scrape_targets gives job '{job}' the role {role}, but prometheus.yml has no "
         f"scrape job '{job}' (its jobs: {jobs}); the synthetic target stands in for nothing"),
@@ -173,7 +173,7 @@ def test_rule_labels_take_effect(rule_file):
 def test_template_labels_carried(rule_file, stack):
     from fixtures.semantics.prometheus import template_labels
 
-    external = ((prometheus_config(stack) or {}).get("global") or {}).get("external_labels")
+    external = ((stack.prometheus_config or {}).get("global") or {}).get("external_labels")
     expect_no_defects(template_labels(rule_file, rule_document(rule_file), external))
 
 

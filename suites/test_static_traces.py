@@ -5,7 +5,7 @@ fails to import: arguments it ignores, and code it runs on import."""
 import pytest
 
 from fixtures.checks import at_rejection, expect, fail
-from fixtures.configfiles import ConfigError
+from fixtures.model.stackfiles import ConfigError
 from fixtures.services import jaeger_config
 from fixtures.tools import ToolMissing, jaeger_validate
 from fixtures.traces.source import ENTRY_POINT, code_run_at_import, unread_parameters

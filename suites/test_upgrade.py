@@ -9,7 +9,6 @@ import pytest
 
 from fixtures.checks import at, expect, not_applicable
 from fixtures.plugin import VERSIONS_KEY
-from fixtures.stack import load_config_or_none
 from fixtures.tools import amtool_check_config
 from fixtures.upgrade import (
     MUST,
@@ -46,7 +45,7 @@ def _judge(findings, level: str, own: str, this: str, what: str, evidence: dict)
                          phase="static", subject_kind="rule_file")
 def test_rules_load_and_select_the_same(rule_file, stack, request, evidence):
     own, this = _upgrade(request, "prometheus", major=3)
-    findings = prometheus3_rule_findings(rule_file, load_config_or_none(stack.prometheus_config_path))
+    findings = prometheus3_rule_findings(rule_file, stack.prometheus_config)
     _judge(findings, MUST, own, f"Prometheus {this}", stack.relative(rule_file), evidence)
 
 
@@ -54,7 +53,7 @@ def test_rules_load_and_select_the_same(rule_file, stack, request, evidence):
                          phase="static", subject_kind="rule_file")
 def test_rules_give_the_same_results(rule_file, stack, request, evidence):
     own, this = _upgrade(request, "prometheus", major=3)
-    findings = prometheus3_rule_findings(rule_file, load_config_or_none(stack.prometheus_config_path))
+    findings = prometheus3_rule_findings(rule_file, stack.prometheus_config)
     _judge(findings, SHOULD, own, f"Prometheus {this}", stack.relative(rule_file), evidence)
 
 

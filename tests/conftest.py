@@ -12,8 +12,8 @@ import docker.errors
 import pytest
 import requests
 
+from fixtures.model.stack import Stack
 from fixtures.services.engine import LABEL_OWNER, LABEL_RUN, PODMAN_SOCKET, docker_client, labelled_containers
-from fixtures.stack import Stack
 from tests.layout import REFERENCE_STACK
 
 pytest_plugins = ["pytester", "tests.static_runs", "tests.report_runs"]

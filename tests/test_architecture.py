@@ -21,17 +21,6 @@ MAX_LINES = 500
 # importer -> imported, both children of one package: the arrows that run back up a floor and close a
 # cycle among that package's children (as grimp's nominate_cycle_breakers names them).
 KNOWN_BACK_ARROWS = {
-    ("fixtures.validation", "fixtures.logs.events"):
-        "the parsed stack has no floor of its own (issue 26's model floor): validation reads the stack's log "
-        "events from the logs package, whose plugin reads validation",
-    ("fixtures.validation", "fixtures.traces.contract"): "the same: validation reads the stack's trace contract",
-    ("fixtures.validation", "fixtures.scenarios.model"): "the same: validation reads the hand-written scenarios",
-    ("fixtures.validation", "fixtures.scenarios.virtual"):
-        "the same: a scenario whose virtual-time run would not end is refused by the size virtual time computes",
-    ("fixtures.dashboards.sources", "fixtures.subjects"): "dashboards read the parsed stack through subjects (model floor)",
-    ("fixtures.dashboards.sources", "fixtures.scenarios.suite"):
-        "which metrics the scenarios produce is known only to the scenario suite (model floor)",
-    ("fixtures.dashboards.sources", "fixtures.scenarios.virtual"): "the same, for virtual time's inputs",
     ("fixtures.derivation.derive", "fixtures.scenarios.virtual"):
         "two promtool batch engines: derivation calls virtual time's (issue 26's promtool floor)",
     ("fixtures.derivation.promtool", "fixtures.scenarios.virtual"): "the same",

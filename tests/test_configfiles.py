@@ -5,7 +5,8 @@ import threading
 
 import pytest
 
-from fixtures.configfiles import ConfigError, LineMap, confine, dump_yaml, load_config, load_json, load_yaml
+from fixtures.model.configfiles import LineMap, dump_yaml, load_config, load_json, load_yaml
+from fixtures.model.stackfiles import ConfigError, confine
 from tests.textfiles import line_containing, write_text
 
 RULES = """\
@@ -121,7 +122,7 @@ def test_nesting_and_size_are_bounded(tmp_path, monkeypatch):
     for name in ("deep.yml", "deep.json"):
         with pytest.raises(ConfigError, match="nests deeper than"):
             load_config(write_text(tmp_path / name, deep))
-    monkeypatch.setattr("fixtures.stackfiles.MAX_BYTES", 10)
+    monkeypatch.setattr("fixtures.model.stackfiles.MAX_BYTES", 10)
     with pytest.raises(ConfigError, match="expected at most 10"):
         load_yaml(write_text(tmp_path / "big.yml", "title: eleven bytes and more\n"))
 
@@ -141,7 +142,7 @@ def test_a_named_pipe_is_refused_unopened(tmp_path):
     """Opening a FIFO for reading blocks until a writer comes: a reader must refuse it without opening."""
     import os
 
-    from fixtures.rules import _refusal
+    from fixtures.model.rules import _refusal
 
     fifo = tmp_path / "rules.yml"
     os.mkfifo(fifo)

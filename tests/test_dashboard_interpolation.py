@@ -3,7 +3,8 @@
 import pytest
 
 from fixtures.dashboards.evaluate import bounds_problem, settling_window_s, time_unit_problem, yields_seconds
-from fixtures.dashboards.interpolation import (
+from fixtures.durations import format_duration
+from fixtures.model.interpolation import (
     QueryContext,
     Value,
     interpolate,
@@ -12,7 +13,6 @@ from fixtures.dashboards.interpolation import (
     nice_interval,
     range_seconds,
 )
-from fixtures.durations import format_duration
 
 SIX_HOURS = 6 * 3600
 

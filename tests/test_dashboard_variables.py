@@ -12,9 +12,9 @@ import pytest
 import requests
 
 from fixtures.dashboards.evaluate import PrometheusLookups, dashboard_variables, refusal, run_target
-from fixtures.dashboards.interpolation import QueryContext, Value, interpolate
-from fixtures.dashboards.model import Datasource, load_dashboard, resolve_datasource, unresolved_reason
-from fixtures.dashboards.variables import undefined
+from fixtures.model.dashboard_variables import undefined
+from fixtures.model.dashboards import Datasource, load_dashboard, resolve_datasource, unresolved_reason
+from fixtures.model.interpolation import QueryContext, Value, interpolate
 
 SERIES = [
     {"__name__": "pipeline_runs_total", "pipeline": "orders", "status": "success", "job": "data-pipeline"},

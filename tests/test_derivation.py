@@ -18,7 +18,7 @@ from fixtures.derivation.drivers import between
 from fixtures.derivation.promtool import Case, notation
 from fixtures.derivation.promtool import TestFile as PromtoolTestFile  # not a pytest class
 from fixtures.feeders.series import series_from_spec
-from fixtures.rules import AlertRule
+from fixtures.model.rules import AlertRule
 from fixtures.scenarios.virtual import FiredAlert
 
 pytestmark = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")

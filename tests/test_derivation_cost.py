@@ -12,19 +12,19 @@ import pytest
 import yaml
 
 from fixtures import promtool_tests, versions
-from fixtures.configfiles import ConfigError
 from fixtures.derivation import Derived, Underivable
 from fixtures.derivation.derive import COST_BOUND
 from fixtures.derivation.promtool import Case, run
 from fixtures.derivation.promtool import TestFile as PromtoolTestFile  # not a pytest class
 from fixtures.feeders.series import Series, Shape
+from fixtures.model.stack import Stack
+from fixtures.model.stackfiles import ConfigError
 from fixtures.promtool_tests import RuleFile
 from fixtures.scenarios.coverage import sources
 from fixtures.scenarios.derived import write_scenarios
 from fixtures.scenarios.model import load_scenario
 from fixtures.scenarios.suite import ScenarioSet, run_virtual
-from fixtures.stack import Stack
-from fixtures.subjects import alert_rules, rule_files
+from fixtures.validation import Validation
 from tests.textfiles import write_text
 
 WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
@@ -63,12 +63,12 @@ def _stack(tmp_path: Path) -> Path:
 @pytest.fixture(scope="module")
 def slo(tmp_path_factory) -> tuple[Stack, ScenarioSet]:
     stack = Stack.load(_stack(tmp_path_factory.mktemp("cost")))
-    return stack, ScenarioSet.load(stack)
+    return stack, ScenarioSet.load(stack, Validation(stack))
 
 
 def test_long_windows_and_for_are_derived_within_the_bound_and_the_too_costly_rule_alone_is_not(slo):
     stack, scenarios = slo
-    results = {rule.name: scenarios.derivations[rule.key] for rule in alert_rules(stack)}
+    results = {rule.name: scenarios.derivations[rule.key] for rule in stack.alert_rules}
     derived = {name for name, result in results.items() if isinstance(result, Derived)}
     assert derived == set(ALERTS) - {"TooCostly"}, {n: r.reason for n, r in results.items() if n not in derived}
     assert all(0 < result.cost <= COST_BOUND for name, result in results.items() if name != "TooCostly"), {
@@ -96,7 +96,7 @@ def test_coverage_records_the_too_costly_rule_as_untested_with_its_reason(slo):
 def test_virtual_time_runs_each_derived_scenario_at_the_intervals_it_was_proven_at(slo, tmp_path):
     stack, scenarios = slo
     timelines = run_virtual(stack, scenarios, tmp_path / "virtual")
-    for rule in alert_rules(stack):
+    for rule in stack.alert_rules:
         derived = scenarios.derivations[rule.key]
         if not isinstance(derived, Derived):
             continue
@@ -139,7 +139,7 @@ def test_a_call_that_outlives_its_deadline_costs_only_the_slow_rule(tmp_path, mo
 def test_written_scenarios_keep_the_intervals_they_were_proven_at_and_their_promtool_test_passes(slo, tmp_path):
     stack, scenarios = slo
     [slowest] = [r for r in scenarios.derived_results() if r.rule.name == "SLOBurnSlowest"]
-    written = write_scenarios([slowest], tmp_path / "written", rule_files(stack))
+    written = write_scenarios([slowest], tmp_path / "written", stack.rule_files)
     loaded = [load_scenario(path) for path in written if not path.name.endswith(".test.yml")]
     assert {s.kind for s in loaded} == {"firing", "silent"}
     assert {s.intervals for s in loaded} == {(slowest.inputs["scrape_interval_s"], slowest.inputs["evaluation_interval_s"])}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.derivation import Underivable, derive
-from fixtures.rules import AlertRule
+from fixtures.model.rules import AlertRule
 from fixtures.scenarios.derived import ingests_native_histograms
 
 pytestmark = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")

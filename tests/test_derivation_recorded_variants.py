@@ -10,7 +10,7 @@ import pytest
 
 from fixtures.derivation import Derived, derive
 from fixtures.derivation.analysis import analyse
-from fixtures.rules import AlertRule
+from fixtures.model.rules import AlertRule
 
 pytestmark = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
 

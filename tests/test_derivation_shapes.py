@@ -13,7 +13,7 @@ import yaml
 
 from fixtures.derivation import Derived, Underivable, derive, solver, to_scenario_files
 from fixtures.derivation.shapes import shape_class
-from fixtures.rules import AlertRule
+from fixtures.model.rules import AlertRule
 
 pytestmark = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import yaml
 
+from fixtures.model.stack import Stack
 from fixtures.promtool_tests import evaluation_order
 from fixtures.scenarios.suite import ScenarioSet, run_virtual
-from fixtures.stack import Stack
+from fixtures.validation import Validation
 from tests.textfiles import write_text
 
 # The recording rule in one group, the alert reading it in another: evaluated before its input,
@@ -71,7 +72,7 @@ def test_groups_are_ordered_recording_before_readers_and_every_group_is_listed()
 
 def test_virtual_time_gives_identical_timelines_run_after_run(tmp_path):
     stack = Stack.load(_stack(tmp_path))
-    scenarios = ScenarioSet.load(stack)
+    scenarios = ScenarioSet.load(stack, Validation(stack))
     assert {s.source for s in scenarios.scenarios} == {"handwritten", "derived"}  # both writers run
     runs = [_seen(run_virtual(stack, scenarios, tmp_path / f"run{n}")) for n in range(20)]
     assert all(run == runs[0] for run in runs), [n for n, run in enumerate(runs) if run != runs[0]]

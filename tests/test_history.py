@@ -8,7 +8,7 @@ import pytest
 
 from fixtures.feeders.activities import build_activity
 from fixtures.feeders.targets import build_target
-from fixtures.rules import unfilled_lookback_s
+from fixtures.model.rules import unfilled_lookback_s
 from fixtures.scenarios import history
 from fixtures.tools import run_tool
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import yaml
 
-from fixtures.rules import AlertRule, load_alert_rules
+from fixtures.model.rules import AlertRule, load_alert_rules
+from fixtures.model.stack import Stack
 from fixtures.scenarios import alert_watch
 from fixtures.scenarios.suite import ScenarioSet, run_virtual
-from fixtures.stack import Stack
+from fixtures.validation import Validation
 from tests.textfiles import write_text
 
 RULES = """\
@@ -57,7 +58,7 @@ def test_keep_firing_for_is_read_and_written_back(tmp_path):
 def test_virtual_time_keeps_the_alert_firing_after_its_condition_clears_and_judges_for_by_it(tmp_path):
     stack = Stack.load(_stack(tmp_path))
     rule = load_alert_rules(stack.root / "prometheus" / "queue.yml")[0]
-    timelines = run_virtual(stack, ScenarioSet.load(stack, derive=False), tmp_path / "virtual")
+    timelines = run_virtual(stack, ScenarioSet.load(stack, Validation(stack), derive=False), tmp_path / "virtual")
     kept, resolved = timelines["QueueBacklog-firing"], timelines["QueueBacklog-silent"]
     assert kept.error is None and resolved.error is None, (kept.error, resolved.error)
     # Still firing at 7m, three minutes after the backlog cleared: the rule keeps firing for 5m.
@@ -83,7 +84,7 @@ def test_the_live_watch_counts_the_windows_of_the_recording_rules_a_rule_reads_b
     """A burn-rate alert reads no range itself, but the recording rule it reads looks an hour back:
     ending its scenario, the live run would wait in vain for it to resolve (a false failure on the
     kube-prometheus stack's KubeAPIErrorBudgetBurn)."""
-    from fixtures.rules import RecordingRule
+    from fixtures.model.rules import RecordingRule
 
     burn = AlertRule("ErrorBudgetBurn", "g", Path("r.yml"), 1, "job:burn:rate1h > 0.01", 1)
     recorded = [RecordingRule("job:burn:rate1h", "g", Path("r.yml"), 5, "sum by (job) (rate(errors_total[1h]))")]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fixtures.feeders.activities import HostLoad, build_activity
 from fixtures.feeders.targets import build_target
-from fixtures.rules import AlertRule
+from fixtures.model.rules import AlertRule
 from fixtures.scenarios.derived import blips_held_back
 from fixtures.scenarios.live_feed import LiveFeeder, LivePlan
 from fixtures.scenarios.model import ExpectedAlert, Scenario

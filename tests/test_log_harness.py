@@ -8,11 +8,11 @@ from dataclasses import replace
 
 import pytest
 
-from fixtures.configfiles import ConfigError
 from fixtures.logs.delivery import LoggingCodeError, emit, event, raw_line
 from fixtures.logs.settings import LogSettings
+from fixtures.model.stack import Stack
+from fixtures.model.stackfiles import ConfigError
 from fixtures.services import rsyslog
-from fixtures.stack import Stack
 
 GOOD_LOGGER = '''
 import json, logging, sys

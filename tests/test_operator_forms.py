@@ -6,9 +6,9 @@ import textwrap
 
 import pytest
 
-from fixtures.configfiles import ConfigError
-from fixtures.operator import for_promtool, rule_document
-from fixtures.rules import load_alert_rules, load_recording_rules
+from fixtures.model.operator import for_promtool, rule_document
+from fixtures.model.rules import load_alert_rules, load_recording_rules
+from fixtures.model.stackfiles import ConfigError
 from fixtures.tools import promtool_check_rules
 from tests.broken_inputs import run_static
 from tests.layout import CORPORA, ROOT
@@ -139,7 +139,7 @@ DASHBOARD = """{
 
 
 def test_a_dashboard_delivered_in_a_config_map_is_read_at_its_lines(tmp_path):
-    from fixtures.dashboards.model import load_dashboards
+    from fixtures.model.dashboards import load_dashboards
 
     path = write_text(tmp_path / "dashboards.yaml", "apiVersion: v1\nkind: List\nitems:\n"
                       "  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: pipelines}\n    data:\n"
@@ -196,8 +196,8 @@ def _secret_stack(root, config: str, base64_data: bool = False):
 
 @pytest.mark.parametrize("base64_data", [False, True], ids=["stringData", "data"])
 def test_an_alertmanager_secret_is_read_as_the_configuration_it_holds(tmp_path, base64_data):
-    from fixtures.configfiles import load_yaml
-    from fixtures.stack import Stack
+    from fixtures.model.configfiles import load_yaml
+    from fixtures.model.stack import Stack
     from fixtures.tools import amtool_check_config, amtool_route
 
     stack = Stack.load(_secret_stack(tmp_path, ALERTMANAGER, base64_data))
@@ -212,8 +212,8 @@ def test_an_alertmanager_secret_is_read_as_the_configuration_it_holds(tmp_path, 
 
 @pytest.mark.parametrize("base64_data", [False, True], ids=["stringData", "data"])
 def test_a_defect_in_the_secret_s_configuration_is_named_at_the_secret_s_line(tmp_path, base64_data):
-    from fixtures.configfiles import load_yaml
-    from fixtures.stack import Stack
+    from fixtures.model.configfiles import load_yaml
+    from fixtures.model.stack import Stack
 
     broken = ALERTMANAGER.replace("  group_by: [alertname]", "  group_by: [alertname\n  group_wait: 10s")
     stack = Stack.load(_secret_stack(tmp_path, broken, base64_data))
@@ -230,8 +230,8 @@ def test_a_defect_in_the_secret_s_configuration_is_named_at_the_secret_s_line(tm
 
 
 def test_a_secret_without_the_alertmanager_key_is_one_finding(tmp_path):
-    from fixtures.configfiles import load_yaml
-    from fixtures.stack import Stack
+    from fixtures.model.configfiles import load_yaml
+    from fixtures.model.stack import Stack
 
     stack = Stack.load(_secret_stack(tmp_path, ALERTMANAGER))
     path = stack.alertmanager_config_path
@@ -256,7 +256,7 @@ def test_a_static_run_on_a_secret_checks_its_routes_and_shows_none_of_its_secret
 def test_the_live_run_hands_alertmanager_the_configuration_and_declares_it(tmp_path):
     import yaml
 
-    from fixtures.stack import Stack
+    from fixtures.model.stack import Stack
     from fixtures.transforms import prepare
 
     stack = Stack.load(_secret_stack(tmp_path, ALERTMANAGER, base64_data=True))

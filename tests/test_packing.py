@@ -8,12 +8,12 @@ import pytest
 from benchmarks.generate_stack import write_stack
 from fixtures import packing
 from fixtures.derivation import derive
+from fixtures.model.stack import Stack
 from fixtures.promtool_tests import RuleFile, unit_test_document
 from fixtures.scenarios.model import Scenario
 from fixtures.scenarios.suite import ScenarioSet, run_virtual
 from fixtures.scenarios.virtual import Compiled, run_all_compiled
-from fixtures.stack import Stack
-from fixtures.subjects import alert_rules
+from fixtures.validation import Validation
 
 
 def _member(name: str, footprint, key="k", alertnames=None) -> packing.Member:
@@ -79,7 +79,7 @@ def generated(tmp_path_factory) -> Stack:
 
 
 def test_derivation_concludes_the_same_with_rules_packed_as_each_alone(generated, tmp_path, monkeypatch):
-    rules = alert_rules(generated)
+    rules = generated.alert_rules
     settings = {"scrape_interval_s": 15.0, "evaluation_interval_s": 15.0, "job": "services",
                 "instance": "services-exporter:9100"}
     packed = _results(derive(rules, [], **settings, directory=tmp_path / "packed"))
@@ -92,7 +92,7 @@ def test_derivation_concludes_the_same_with_rules_packed_as_each_alone(generated
 
 
 def test_virtual_time_gives_each_scenario_the_same_timeline_packed_as_alone(generated, tmp_path, monkeypatch):
-    scenarios = ScenarioSet.load(generated)
+    scenarios = ScenarioSet.load(generated, Validation(generated))
     packed = run_virtual(generated, scenarios, tmp_path / "packed")
     assert any(p.name.startswith("conformance-merged-") for p in (tmp_path / "packed").iterdir())
     monkeypatch.setattr(packing, "MAX_PER_ENTRY", 1)

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from fixtures.model.rules import AlertRule
 from fixtures.rule_pictures import add_values, compared
-from fixtures.rules import AlertRule
 from reports import html_writer, write_html
 from reports.model import CheckResult, RunResults
 from reports.pictures import panel_values, rule_timeline

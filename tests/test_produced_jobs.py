@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fixtures.scrape_jobs import produced_jobs, relabel
+from fixtures.model.scrape_jobs import produced_jobs, relabel
 from tests.layout import REFERENCE_STACK
 from tests.textfiles import line_containing, write_text
 
@@ -62,6 +62,19 @@ def test_relabel_expands_references_as_go_does():
     rules = [{"source_labels": ["__address__"], "regex": "(?P<host>[^:]+):(.*)", "target_label": "instance",
               "replacement": "$host/${2}-$2x"}]
     assert relabel(labels, rules)["instance"] == "host/9100-"  # $2x names the group "2x": none, empty
+
+
+def test_a_target_label_naming_groups_is_the_label_they_name():
+    """Prometheus expands ``target_label`` too: on a known target the label written is known, for the
+    produced jobs and the live targets alike (one relabelling engine); only an unknown value leaves it open."""
+    labels = {"__address__": "db-7:9187", "job": "postgres"}
+    rules = [{"source_labels": ["__address__"], "regex": "([a-z]+)-(\\d+):.*", "target_label": "${1}_shard",
+              "replacement": "$2"}, {"target_label": "job", "regex": None, "replacement": "pg"}]
+    assert relabel(labels, rules) == {"__address__": "db-7:9187", "job": "pg", "db_shard": "7"}
+    assert produced_jobs({"scrape_configs": [{"job_name": "pg", "static_configs": [{"targets": ["db-7:9187"]}],
+                                               "relabel_configs": [{"source_labels": ["__address__"],
+                                                                    "regex": "([a-z]+)-.*", "target_label": "${1}",
+                                                                    "replacement": "x"}]}]}).jobs == {"pg": "pg"}
 
 
 # A stack with no hand-written scenario: one node exporter (its families declared by the synthetic

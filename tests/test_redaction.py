@@ -4,8 +4,8 @@ placeholder naming that place everywhere a run writes (reports/redaction.py)."""
 import json
 from dataclasses import dataclass
 
+from fixtures.model.stack import Stack
 from fixtures.secrets import stack_secrets
-from fixtures.stack import Stack
 from reports import WRITERS
 from reports.model import CheckResult, RunResults
 from reports.redaction import Redactor

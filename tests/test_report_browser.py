@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from fixtures.stack import Stack
-from fixtures.subjects import alert_rules, dashboards
+from fixtures.model.stack import Stack
 from tests.layout import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -49,10 +48,10 @@ def test_the_report_of_a_real_run_renders_whole_in_chromium(planted_run, page):
 
     stack = Stack.load(planted_run.stack)
     matrix = page.locator("#alerts").inner_text()
-    missing_rules = [rule.name for rule in alert_rules(stack) if rule.name not in matrix]
-    assert alert_rules(stack) and not missing_rules, f"alert rules not in the alert matrix: {missing_rules}"
+    missing_rules = [rule.name for rule in stack.alert_rules if rule.name not in matrix]
+    assert stack.alert_rules and not missing_rules, f"alert rules not in the alert matrix: {missing_rules}"
     panels = page.locator("#dashboards").inner_text()
-    missing_panels = [p.id for d in dashboards(stack) for p in d.panels if p.id not in panels]
+    missing_panels = [p.id for d in stack.dashboards for p in d.panels if p.id not in panels]
     assert not missing_panels, f"panels not in the dashboards section: {missing_panels}"
     assert page.locator("#regression").is_visible(), "the previous run was given: the regression view is missing"
 

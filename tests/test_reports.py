@@ -91,7 +91,7 @@ def test_json_report_writes_each_check_on_one_line_and_what_json_cannot_hold_as_
     from dataclasses import asdict
     from pathlib import PurePosixPath
 
-    from fixtures.configfiles import SourceLine
+    from fixtures.model.stackfiles import SourceLine
 
     where = SourceLine(PurePosixPath("rules.yml"), 3)  # a dataclass holding a path
     run.checks[0].evidence = {"source": where, "files": [PurePosixPath("a.yml")], "seen": (1, 2)}

@@ -2,9 +2,10 @@
 
 import pytest
 
-from fixtures.configfiles import ConfigError, load_yaml
-from fixtures.rules import load_alert_rules, rule_file_entries
-from fixtures.stack import Stack
+from fixtures.model.configfiles import load_yaml
+from fixtures.model.rules import load_alert_rules, rule_file_entries
+from fixtures.model.stack import Stack
+from fixtures.model.stackfiles import ConfigError
 from tests.textfiles import line_containing, write_text
 
 RULE_FILE = """\

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate_stack import write_stack
-from fixtures import configfiles, tools
+from fixtures import tools
+from fixtures.model import configfiles
+from fixtures.model.stack import Stack
+from fixtures.model.stackfiles import ConfigError
 from fixtures.scenarios.model import Scenario
 from fixtures.scenarios.suite import ScenarioSet
-from fixtures.stack import Stack
-from fixtures.subjects import alert_rule_params, alert_rules, prometheus_config, recording_rules, rule_files
 from fixtures.validation import Validation
 from tests.layout import REFERENCE_STACK
 
@@ -22,8 +23,8 @@ def generated(tmp_path_factory) -> Stack:
 
 
 def test_the_generator_writes_every_shape_over_several_files_and_groups(generated):
-    rules = alert_rules(generated)
-    assert len(rules) == 60 and len(rule_files(generated)) == 6, (len(rules), rule_files(generated))
+    rules = generated.alert_rules
+    assert len(rules) == 60 and len(generated.rule_files) == 6, (len(rules), generated.rule_files)
     exprs = " ".join(rule.expr for rule in rules)
     for shape in ("rate(", "group_left", "absent(", "histogram_quantile(", ") > "):
         assert shape in exprs, shape
@@ -33,12 +34,10 @@ def test_the_generator_writes_every_shape_over_several_files_and_groups(generate
 
 def test_each_rule_file_is_parsed_once_however_many_checks_read_it(generated):
     validation = Validation(generated)
-    for rule, _ in alert_rule_params(generated):  # what each check of each rule reads
+    for rule, _ in generated.named_alert_rules:  # what each check of each rule reads
         assert validation.of_rule(rule) is None, validation.of_rule(rule)
-        recording_rules(generated)
-        prometheus_config(generated)
-    alert_rule_params(generated)
-    parsed = {path: configfiles.PARSES[path.resolve()] for path in rule_files(generated)}
+        assert rule in generated.alert_rules and isinstance(generated.prometheus_config, dict)
+    parsed = {path: configfiles.PARSES[path.resolve()] for path in generated.rule_files}
     assert set(parsed.values()) == {1}, parsed
     assert configfiles.PARSES[generated.prometheus_config_path.resolve()] == 1
 
@@ -48,10 +47,10 @@ def test_an_edited_file_is_parsed_again_and_its_defect_named(tmp_path):
     path.write_text("groups: []\n")
     assert configfiles.shared_config(path) == {"groups": []}
     path.write_text("groups: [\n  - name: x\n")
-    with pytest.raises(configfiles.ConfigError) as raised:
+    with pytest.raises(ConfigError) as raised:
         configfiles.shared_config(path)
     assert raised.value.path == path and raised.value.line is not None, raised.value
-    with pytest.raises(configfiles.ConfigError):  # a defect is kept as one, not parsed again
+    with pytest.raises(ConfigError):  # a defect is kept as one, not parsed again
         configfiles.shared_config(path)
     assert configfiles.PARSES[path.resolve()] == 2
 
@@ -68,7 +67,7 @@ def test_the_fast_parser_gives_the_same_lines_as_the_python_one():
 
 
 def test_scenarios_are_found_by_rule_as_a_scan_would_find_them(generated):
-    rules = alert_rules(generated)
+    rules = generated.alert_rules
     found = ScenarioSet(scenarios=[
         Scenario(name=f"{rule.name}-{kind}", path=Path(f"{rule.name}-{kind}.yml"), description="", kind=kind,
                  rule=rule.name, duration=60.0, feeds={})
@@ -106,7 +105,7 @@ def test_a_matcher_the_cache_cannot_read_routes_every_label_set_on_its_own(tmp_p
 def test_the_scenarios_that_watched_a_rule_are_found_as_a_scan_would_find_them(generated):
     from fixtures.scenarios.virtual import Timeline
 
-    rules = alert_rules(generated)
+    rules = generated.alert_rules
     scenarios = [Scenario(name=f"s{n}", path=Path(f"s{n}.yml"), description="", kind="firing", rule=rules[n].name,
                           duration=60.0, feeds={}) for n in range(6)]
     # s0 watches rules 1 and 2, s3 watches rule 1, s5 did not run; the others watch nothing.

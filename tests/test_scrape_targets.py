@@ -3,8 +3,9 @@ served where Prometheus asks for it, and its series carry the labels Prometheus 
 
 import requests
 
-from fixtures.feeders.scrape import host_port, relabel, scrape_targets
+from fixtures.feeders.scrape import host_port, scrape_targets
 from fixtures.feeders.targets import AddressServer, build_target
+from fixtures.model.scrape_jobs import relabel
 
 # Kubelet as kube-prometheus scrapes it: two scrape configs on one address, one path each, the
 # job renamed by relabelling and the path kept as a label; a blackbox-style job moving the

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.configfiles import load_yaml
-from fixtures.rules import AlertRule
+from fixtures.model.configfiles import load_yaml
+from fixtures.model.rules import AlertRule
 from fixtures.semantics.alertmanager import repeat_below_group, unmatchable
 from fixtures.semantics.labels import alert_shapes, output_labels
 from fixtures.semantics.prometheus import group_limits, label_overrides
@@ -197,8 +197,8 @@ def test_shipper_inputs_and_indices_against_the_manifest():
 
 
 def test_addresses_against_where_services_listen(broken_stack):
+    from fixtures.model.stack import Stack
     from fixtures.references import listening_ports, loopback_addresses, text_files, unserved_ports
-    from fixtures.stack import Stack
 
     root = broken_stack("elk/filebeat/filebeat.yml", '"logstash:5044"', '"logstash:5045"')
     broken_stack("elk/logstash/pipeline/analytics.conf", "input {\n", "input {\n  http { port => 8080 }\n")
@@ -215,8 +215,8 @@ def test_addresses_against_where_services_listen(broken_stack):
 
 
 def test_dashboard_provider_path_through_grafana_mounts(broken_stack):
+    from fixtures.model.stack import Stack
     from fixtures.references import provider_paths
-    from fixtures.stack import Stack
 
     providers = "grafana/provisioning/dashboards/dashboards.yml"
     assert provider_paths(Stack.load(broken_stack(providers, "path: /var/lib/grafana/dashboards",
@@ -229,7 +229,7 @@ def test_dashboard_provider_path_through_grafana_mounts(broken_stack):
 def test_index_template_types_against_the_contract_values(tmp_path):
     import json
 
-    from fixtures.logs.events import LogEvent
+    from fixtures.model.log_contract import LogEvent
     from fixtures.semantics.search_store import misfit_field_types
 
     path = tmp_path / "template.json"
@@ -242,8 +242,8 @@ def test_index_template_types_against_the_contract_values(tmp_path):
 
 
 def test_a_scrape_target_on_a_port_the_configuration_does_not_name_is_not_judged(broken_stack):
+    from fixtures.model.stack import Stack
     from fixtures.references import text_files, unserved_ports
-    from fixtures.stack import Stack
 
     root = broken_stack("prometheus/prometheus.yml", "scrape_configs:\n",
                         "scrape_configs:\n  - job_name: logstash\n    static_configs: [{targets: ['logstash:9600']}]\n")
@@ -254,14 +254,14 @@ def test_a_scrape_target_on_a_port_the_configuration_does_not_name_is_not_judged
 def test_a_file_too_large_to_read_is_its_own_finding_not_a_crash_of_the_references(broken_stack, monkeypatch):
     """A mounted file the bounded reader refuses (too large here; a named pipe alike) leaves the
     address checks with nothing to read in it: 'file valid' reports it, once."""
+    from fixtures.model.stack import Stack
     from fixtures.references import listening_ports, loopback_addresses, text_files, unserved_ports
-    from fixtures.stack import Stack
 
     root = broken_stack("alertmanager/alertmanager.yml", "webhook-service:5000", "localhost:5000")
     stack = Stack.load(root)
     files = text_files(stack)
     big = next(f for f in files if f.name == "alertmanager.yml")
-    monkeypatch.setattr("fixtures.stackfiles.MAX_BYTES", big.stat().st_size - 1)
+    monkeypatch.setattr("fixtures.model.stackfiles.MAX_BYTES", big.stat().st_size - 1)
     assert [f.path.name for f in loopback_addresses(stack, files)] == []
     assert unserved_ports(stack, files) == [] or all(f.path != big for f in unserved_ports(stack, files))
     assert listening_ports(stack.services["alertmanager"]) is not None

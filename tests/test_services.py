@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from fixtures.live import LiveStack
+from fixtures.model.stack import Stack
 from fixtures.services import relay
 from fixtures.services.alertmanager import AlertmanagerContainer
 from fixtures.services.base import HttpReadiness
@@ -20,7 +21,6 @@ from fixtures.services.environment import RunEnvironment
 from fixtures.services.model import SERVICES, ServiceContainer, service_class
 from fixtures.services.prometheus import PrometheusContainer
 from fixtures.sinks.http import HttpSink
-from fixtures.stack import Stack
 from fixtures.versions import DEBIAN, built_dir
 from reports.model import RunResults
 

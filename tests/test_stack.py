@@ -2,9 +2,10 @@
 
 import pytest
 
-from fixtures.configfiles import ConfigError, load_yaml
-from fixtures.manifest_schema import manifest_errors
-from fixtures.stack import Stack
+from fixtures.model.configfiles import load_yaml
+from fixtures.model.manifest_schema import manifest_errors
+from fixtures.model.stack import Stack
+from fixtures.model.stackfiles import ConfigError
 from tests.textfiles import line_containing, write_text
 
 ALERTMANAGER_REGISTRY_IMAGE = "      registry: docker.io/prom/alertmanager:v0.25.0\n"

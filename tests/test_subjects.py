@@ -1,6 +1,6 @@
 """fixtures/subjects.py: test ids name each subject as the configuration names it."""
 
-from fixtures.stack import Stack
+from fixtures.model.stack import Stack
 from fixtures.subjects import params
 
 

@@ -8,12 +8,12 @@ from dataclasses import replace
 
 import pytest
 
-from fixtures.configfiles import ConfigError
+from fixtures.model.stack import Stack
+from fixtures.model.stackfiles import ConfigError
+from fixtures.model.trace_contract import TraceContract
 from fixtures.services.jaeger_config import config_path
 from fixtures.services.jaeger_spans import ObservedSpan, parse_trace, same_id
-from fixtures.stack import Stack
 from fixtures.traces.backend import TracingBackend
-from fixtures.traces.contract import TraceContract
 from fixtures.traces.source import code_run_at_import, unread_parameters
 from fixtures.traces.spans import content_problems, delay_summary, duration_problems, match, placement_problems
 from tests.layout import REFERENCE_STACK

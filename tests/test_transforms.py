@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import yaml
 
-from fixtures.rules import load_alert_rules, load_recording_rules
+from fixtures.model.rules import load_alert_rules, load_recording_rules
 from fixtures.scenarios.alert_watch import window_made_honest
 from fixtures.transforms import prepare
 

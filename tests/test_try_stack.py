@@ -4,8 +4,7 @@ form of a rule file accepted, and a rule file Prometheus would refuse refused be
 import subprocess
 import sys
 
-from fixtures.stack import Stack
-from fixtures.subjects import alert_rules
+from fixtures.model.stack import Stack
 from tests.layout import ROOT
 from tests.test_operator_forms import PROMETHEUS_RULE
 from tests.textfiles import write_text
@@ -22,7 +21,7 @@ def test_a_prometheus_rule_file_becomes_a_trial_stack_of_copies(tmp_path):
     assert done.returncode == 0, done.stderr
     copied = tmp_path / "trial" / "prometheus" / "corpus--pipeline.yaml"
     assert copied.is_file() and not copied.is_symlink()
-    assert [rule.name for rule in alert_rules(Stack.load(tmp_path / "trial"))] == ["PipelineFailureRate"]
+    assert [rule.name for rule in Stack.load(tmp_path / "trial").alert_rules] == ["PipelineFailureRate"]
 
 
 def test_a_rule_file_prometheus_cannot_load_is_refused_and_nothing_built(tmp_path):

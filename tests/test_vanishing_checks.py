@@ -62,7 +62,7 @@ def test_names_that_resolve_to_nothing_are_findings_at_their_line(tmp_path, run_
 
 
 def test_panels_of_the_schema_before_grafana_5_are_read_as_grafana_migrates_them(tmp_path):
-    from fixtures.dashboards.model import load_dashboard
+    from fixtures.model.dashboards import load_dashboard
 
     graph = {"id": 1, "title": "Latency", "type": "graph", "yaxes": [{"format": "s"}, {"format": "short"}],
              "targets": [{"refId": "A", "expr": "histogram_quantile(0.9, rate(x_bucket[5m]))"}]}
