@@ -1,5 +1,5 @@
 """Loads the conformance harness as a pytest plugin for the suites and the harness's own tests."""
 
-# fixtures.progress first: fixtures.polling, which the others import, imports it too.
-pytest_plugins = ["fixtures.progress", "fixtures.parallel", "fixtures.shards", "fixtures.plugin", "fixtures.logs.plugin",
-                  "fixtures.traces.plugin"]
+# fixtures.progress first: fixtures.polling, which the others import, imports it too. fixtures.plugin
+# loads its own modules and the domain packages' plugins (fixtures/plugin/__init__.py).
+pytest_plugins = ["fixtures.progress", "fixtures.parallel", "fixtures.shards", "fixtures.plugin"]

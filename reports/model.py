@@ -31,6 +31,7 @@ class CheckResult:
     subject_kind: str = ""  # the kind of subject the check declares it is about: alert_rule, panel...
     phase: str = ""  # the phase the check declares: static, virtual, live, comparison ("" in older results)
     versions: dict[str, str] = field(default_factory=dict)  # component -> version it ran on (--versions only)
+    check_id: str = ""  # the check's declared identity: the name it is defined under ("" in older results)
 
     @property
     def module(self) -> str:

@@ -3,46 +3,27 @@ and trace contracts) against the --baseline run's behaviour record. A change the
 acknowledge (its manifest's ``behaviour_changes`` file: what changed, and why) fails.
 
 These checks run last (the plugin orders them so, and leaves them out without --baseline): the
-record gathers what every other check of the run observed (routing, live deliveries, panels)."""
+record gathers what every other check of the run observed (routing, live deliveries, panels). The
+plugin gives each one subject of the stack or of the baseline (``behaviour_subject``), the record
+(``behaviour``) and the baseline (``baseline``): fixtures/plugin/behaviour.py."""
 
 import pytest
 
-from fixtures.behaviour import subject_names
 from fixtures.checks import at, expect, not_applicable
-from fixtures.plugin import BASELINE_KEY, BEHAVIOUR_KEY, STACK_KEY, behaviour_of
 
 pytestmark = pytest.mark.behaviour_diff
 SHOWN = 10  # what a change brings about, and the subjects it affects, in a message (all in results.json)
 
 
-def pytest_generate_tests(metafunc):
-    """One check per subject of the stack or of the baseline (a removed rule is a change too)."""
-    if "behaviour_subject" not in metafunc.fixturenames:
-        return
-    baseline = metafunc.config.stash.get(BASELINE_KEY, None)
-    subjects = subject_names(metafunc.config.stash[STACK_KEY])
-    if baseline is not None:
-        subjects += [s for s in baseline["record"]["subjects"] if s not in subjects]
-    metafunc.parametrize("behaviour_subject", [pytest.param(s, id=s) for s in subjects])
-
-
-@pytest.fixture(scope="session")
-def behaviour(request, stack, scenario_set, timelines, run_record):
-    """The run's behaviour record and its changes against the baseline, from what every check
-    that ran before observed; kept for results.json, so what is written is what was judged."""
-    found = request.config.stash[BEHAVIOUR_KEY] = behaviour_of(request.config, list(run_record.checks))
-    return found
-
-
 @pytest.mark.conformance(component="behaviour", check="behaviour unchanged or acknowledged", phase="comparison")
-def test_behaviour_unchanged(behaviour_subject, behaviour, stack, request, evidence):
+def test_behaviour_unchanged(behaviour_subject, behaviour, baseline, stack, evidence):
     """Fails for each change of the configuration written in this subject (its cause) that the
     stack does not acknowledge; a change brought about by another subject's (a route reaching this
     rule) is judged there: one changed line, one failing check."""
     diff = behaviour["changes"]
-    baseline = request.config.stash[BASELINE_KEY]["record"]["subjects"]
+    before = baseline["record"]["subjects"]
     now = behaviour["record"]["subjects"]
-    if baseline.get(behaviour_subject, {}) is None or now.get(behaviour_subject, {}) is None:
+    if before.get(behaviour_subject, {}) is None or now.get(behaviour_subject, {}) is None:
         not_applicable(f"{behaviour_subject} was not observed in this run or in the baseline's "
                        "(a live contract, in a run without the live stack): nothing to compare")
     changes = [c for c in diff["changes"] if c["subject"] == behaviour_subject]

@@ -8,7 +8,6 @@ nothing to upgrade from, so these checks are not applicable there."""
 import pytest
 
 from fixtures.checks import at, expect, not_applicable
-from fixtures.plugin import VERSIONS_KEY
 from fixtures.tools import amtool_check_config
 from fixtures.upgrade import (
     MUST,
@@ -23,7 +22,7 @@ pytestmark = [pytest.mark.version_matrix, pytest.mark.stack_section("prometheus_
 
 def _upgrade(request, component: str, major: int | None = None) -> tuple[str, str]:
     """(the stack's own version, the version this check runs on), or not applicable."""
-    own = request.config.stash[VERSIONS_KEY][0].of(component)
+    own = request.getfixturevalue("version_matrix")[0].of(component)
     this = request.getfixturevalue("component_versions").of(component)
     if this == own:
         not_applicable(f"{component} {this} is the stack's own version: there is nothing to upgrade from")

@@ -28,13 +28,12 @@ KNOWN_BACK_ARROWS = {
 
 # Relative path -> why it is still over MAX_LINES.
 KNOWN_LARGE = {
-    "fixtures/plugin.py": "eight jobs in one plugin: to be a package laid out as pytest-xdist's (issue 26)",
     "fixtures/derivation/derive.py": "derivation's driver, split with the promtool floor (issue 26)",
     "fixtures/derivation/analysis.py": "the same",
 }
 
 # Modules only a container needs; a static run starts none. docker and requests may still load:
-# every run, static included, removes what killed runs left in the engine (plugin.pytest_sessionstart).
+# every run, static included, removes what killed runs left in the engine (fixtures/plugin/configure.py's pytest_sessionstart).
 CONTAINER_ONLY = ("testcontainers", "fixtures.services.base", "fixtures.services.model", "fixtures.services.environment")
 
 

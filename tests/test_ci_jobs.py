@@ -50,7 +50,7 @@ def _simple_commands(command: str) -> list[list[str]]:
 
 
 def _options() -> set[str]:
-    plugins = [(ROOT / "fixtures" / name).read_text(encoding="utf-8") for name in ("plugin.py", "shards.py")]
+    plugins = [(ROOT / "fixtures" / name).read_text(encoding="utf-8") for name in ("plugin/options.py", "shards.py")]
     return {option for plugin in plugins for option in re.findall(r'addoption\(\s*"(--[a-z-]+)"', plugin)} | {"-m"}
 
 

@@ -85,8 +85,8 @@ def test_the_declaration_parametrises_orders_and_is_reported(pytester, tmp_path)
 @pytest.mark.parametrize(("suite", "problem"), [
     (NO_PHASE, ("test_no_phase.py:4: test_forgot declares no phase in its conformance marker; declare one of "
                "'static', 'virtual', 'live', 'comparison'")),
-    (UNKNOWN_KIND, ("test_unknown_kind.py:4: test_about_what declares subject_kind='alert_rules', which no provider "
-                   "in fixtures/subjects.py reads; known kinds: *")),
+    (UNKNOWN_KIND, ("test_unknown_kind.py:4: test_about_what declares subject_kind='alert_rules', which no package "
+                   "provides; known kinds: *")),
 ], ids=["no phase", "unknown subject kind"])
 def test_a_wrong_declaration_is_a_collection_error_at_its_line(pytester, tmp_path, suite, problem):
     name = "test_no_phase" if suite is NO_PHASE else "test_unknown_kind"

@@ -1,4 +1,4 @@
-"""fixtures/plugin.py, on tiny suites run by pytester: subjects come from the stack, every
+"""fixtures/plugin/, on tiny suites run by pytester: subjects come from the stack, every
 conformance check is recorded with its level, and a session without checks writes no report."""
 
 import json
@@ -121,3 +121,75 @@ def test_a_missing_previous_results_file_is_a_usage_error(pytester, tmp_path):
                                            f"--previous-results={tmp_path / 'nope.json'}", timeout=120)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--previous-results*nope.json: no such file*"])
+
+
+A_PACKAGE_OF_ITS_OWN = '''
+import pytest
+
+from fixtures.warmup import Pipeline, running
+
+
+def _receivers(stack):
+    return [pytest.param(name, id=name) for name in sorted(set(stack.severity_receivers.values()))]
+
+
+def pytest_conformance_subject_kinds(config):
+    return {"receiver": _receivers}
+
+
+class Started:
+    def stop(self):
+        pass
+
+
+def _record(started, results, instance, own):
+    results.notes.append(f"the echo pipeline ran (the stack's own versions: {own})")
+
+
+def pytest_conformance_live_pipelines(config):
+    return [Pipeline("echo", "echo_pipeline", ("stack",), lambda config, stack: Started(), Started.stop,
+                     record=_record)]
+
+
+@pytest.fixture(scope="session")
+def echo_pipeline(request):
+    yield from running(request, "echo")
+'''
+
+ITS_CHECKS = '''
+import pytest
+
+
+@pytest.mark.conformance(component="alertmanager", check="receiver named", phase="static", subject_kind="receiver")
+def test_receiver_named(receiver):
+    assert receiver
+
+
+@pytest.mark.conformance(component="echo", check="echo answers", phase="live")
+def test_echo(echo_pipeline):
+    assert echo_pipeline is not None
+'''
+
+
+def test_a_package_joins_through_the_hooks_with_its_subject_kind_and_live_pipeline(pytester, tmp_path):
+    """A package the plugin does not know registers a subject kind and a live pipeline through
+    fixtures/plugin/hookspecs.py: its checks are parametrised over the kind, its pipeline starts
+    through the run's warm-up, and what it records reaches the report."""
+    pytester.makepyfile(echo_plugin=A_PACKAGE_OF_ITS_OWN, test_echo=ITS_CHECKS)
+    result = pytester.runpytest_subprocess("-p", "fixtures.plugin", "-p", "echo_plugin", f"--stack={REFERENCE_STACK}",
+                                           f"--report-dir={tmp_path}", timeout=120)
+    run = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    receivers = sorted(c["subject"] for c in run["checks"] if c["check"] == "receiver named")
+    assert receivers and len(receivers) == len(set(receivers)), result.stdout.str()
+    assert [(c["check_id"], c["status"]) for c in run["checks"] if c["component"] == "echo"] == [("test_echo", "passed")]
+    assert "the echo pipeline ran (the stack's own versions: True)" in run["notes"], run["notes"]
+
+
+def test_a_subject_kind_two_packages_provide_is_a_usage_error(pytester, tmp_path):
+    pytester.makepyfile(echo_plugin=A_PACKAGE_OF_ITS_OWN, test_plain=NO_CHECK,
+                        another_plugin="def pytest_conformance_subject_kinds(config):\n"
+                                       "    return {'receiver': lambda stack: []}\n")
+    result = pytester.runpytest_subprocess("-p", "fixtures.plugin", "-p", "echo_plugin", "-p", "another_plugin",
+                                           f"--stack={REFERENCE_STACK}", f"--report-dir={tmp_path}", timeout=120)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*subject kind 'receiver' is provided twice*"])

@@ -124,10 +124,10 @@ def test_a_stack_outside_any_repository_keeps_its_own_paths(run):
 
 
 def test_the_stack_folder_is_named_relative_to_its_repository(tmp_path):
-    from fixtures.plugin import _in_repository
+    from fixtures.plugin.options import in_repository
 
     (tmp_path / "repo" / ".config" / "stack").mkdir(parents=True)
-    assert _in_repository(tmp_path / "repo" / ".config" / "stack") is None
+    assert in_repository(tmp_path / "repo" / ".config" / "stack") is None
     (tmp_path / "repo" / ".git").mkdir()
-    assert _in_repository(tmp_path / "repo" / ".config" / "stack") == ".config/stack"
-    assert _in_repository(tmp_path / "repo") == ""
+    assert in_repository(tmp_path / "repo" / ".config" / "stack") == ".config/stack"
+    assert in_repository(tmp_path / "repo") == ""

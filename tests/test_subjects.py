@@ -1,11 +1,13 @@
-"""fixtures/subjects.py: test ids name each subject as the configuration names it."""
+"""fixtures/subjects.py: test ids name each subject as the configuration names it; the kinds of
+the domain packages (logs, traces) come through the plugin's hook, as a run registers them."""
 
+from fixtures.declared import KINDS_KEY
 from fixtures.model.stack import Stack
-from fixtures.subjects import params
+from fixtures.subjects import SUBJECT_KINDS
 
 
-def ids(stack: Stack, fixture: str) -> list[str]:
-    return [param.id for param in params(stack, fixture)]
+def ids(stack: Stack, kind: str, kinds=SUBJECT_KINDS) -> list[str]:
+    return [param.id for param in kinds[kind](stack)]
 
 
 def test_alert_rules_are_named_after_the_rules(reference_stack):
@@ -43,14 +45,16 @@ def test_a_rule_file_that_does_not_parse_contributes_no_rules(broken_stack):
     assert ids(stack, "alert_rule") == ["HighCPUUsage", "HighMemoryUsage", "DiskSpaceRunningLow"]
 
 
-def test_what_the_stack_s_contracts_declare_are_subjects_too(reference_stack):
-    assert set(ids(reference_stack, "log_event")) == {"pipeline_started", "pipeline_finished", "pipeline_failed",
-                                                      "data_quality_failed"}
-    assert ids(reference_stack, "log_field") == ["pipeline_name", "run_id"]
-    assert set(ids(reference_stack, "span")) == {"pipeline", "extract", "fetch", "serve", "transform", "load"}
+def test_what_the_stack_s_contracts_declare_are_subjects_too(reference_stack, pytestconfig):
+    kinds = pytestconfig.stash[KINDS_KEY]
+    assert set(ids(reference_stack, "log_event", kinds)) == {"pipeline_started", "pipeline_finished", "pipeline_failed",
+                                                             "data_quality_failed"}
+    assert ids(reference_stack, "log_field", kinds) == ["pipeline_name", "run_id"]
+    assert set(ids(reference_stack, "span", kinds)) == {"pipeline", "extract", "fetch", "serve", "transform", "load"}
 
 
-def test_a_stack_without_a_log_contract_has_no_log_subjects(tmp_path):
+def test_a_stack_without_a_log_contract_has_no_log_subjects(tmp_path, pytestconfig):
     (tmp_path / "manifest.yml").write_text("name: rules only\n", encoding="utf-8")
     stack = Stack.load(tmp_path)
-    assert (ids(stack, "log_event"), ids(stack, "span")) == ([], [])
+    kinds = pytestconfig.stash[KINDS_KEY]
+    assert (ids(stack, "log_event", kinds), ids(stack, "span", kinds)) == ([], [])

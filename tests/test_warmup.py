@@ -88,16 +88,26 @@ def test_only_the_pipelines_a_collected_check_uses_are_needed():
         def __init__(self, *fixturenames):
             self.fixturenames = fixturenames
 
-    recorder = Recorder()
-    registered = {p.name: p for p in pipelines(recorder)}
-    from fixtures import warmup as module
+    registered = {p.name: p for p in pipelines(Recorder())}
+    assert [p.name for p in needed([Item("stack"), Item("logs_fixture", "stack")], registered)] == ["logs"]
+    assert needed([Item("stack")], registered) == []
 
-    saved = dict(module.PIPELINES)
-    module.PIPELINES.clear()
-    module.PIPELINES.update(registered)
-    try:
-        assert [p.name for p in needed([Item("stack"), Item("logs_fixture", "stack")])] == ["logs"]
-        assert needed([Item("stack")]) == []
-    finally:
-        module.PIPELINES.clear()
-        module.PIPELINES.update(saved)
+
+def test_what_each_started_pipeline_records_reaches_the_run_s_record():
+    class Results:
+        def __init__(self):
+            self.timings, self.notes = {}, []
+
+    def record(started, results, instance, own):
+        results.notes.append(f"{started} (own versions: {own})")
+
+    recorder = Recorder()
+    recording = [Pipeline(p.name, p.fixture, p.needs, p.start, p.stop, record=record)
+                 for p in pipelines(recorder, fail=("alerting",))]
+    warmup = Warmup(recording)
+    warmup.take("logs", Request(stack="s"))
+    warmup.close()
+    results = Results()
+    warmup.record(results, own=lambda instance: instance is None)
+    assert results.notes == ["logs started with ['stack'] (own versions: True)"]  # not the one that failed
+    assert set(results.timings) == {"alerting_ready_after_s", "logs_ready_after_s"}
