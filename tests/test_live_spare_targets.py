@@ -93,3 +93,14 @@ def test_without_a_spare_the_rule_about_the_shared_target_says_why_it_is_not_fed
         lambda job: [t for t in found if job in (t.job, t.job_label)], {"node"}, Placer(found, RULES, []))
     assert plan.fed == {"NodeQueueDeep-firing"} and not any(t.withheld for t in found)
     assert "would also stop the series fed there for NodeQueueDeep-firing" in plan.not_fed[0], plan.not_fed
+
+
+def test_the_spare_is_the_target_withheld_even_where_the_jobs_own_carries_nothing():
+    """The job's own target keeps answering: a hand-written scenario or the exporter may be read there."""
+    spares, _ = spare_targets(CONFIG, RULES, [])
+    found = live_targets(spares)
+    plan = LivePlan.build([scenario(DOWN, "node", "up", 0.0, {"job": "node", "instance": "node-exporter:9100"})],
+                          lambda job: [t for t in found if job in (t.job, t.job_label)], {"node"},
+                          Placer(found, RULES, []))
+    assert plan.fed == {"NodeDown-firing"} and [t.address for t in found if t.withheld] == [
+        "node-exporter-mc-spare:9100"], plan.not_fed
