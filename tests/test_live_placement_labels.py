@@ -13,6 +13,7 @@ from fixtures.feeders.scrape import scrape_targets
 from fixtures.feeders.series import Series, Shape
 from fixtures.feeders.targets import build_target
 from fixtures.rules import AlertRule, RecordingRule
+from fixtures.scenarios.live_feed import LivePlan
 from fixtures.scenarios.live_placement import Placer, keeps_label
 from fixtures.scenarios.model import ExpectedAlert, Scenario
 
@@ -65,6 +66,30 @@ def test_target_labels_a_by_clause_drops_are_not_expected_and_a_group_left_label
         "kubelet_node_name": {"job": "kubelet", "metrics_path": "/metrics", "cluster": "c", "node": "node-1"}},
         {"cluster": "c", "instance": "kubelet:10250", "node": "node-1"})
     assert labels == {"cluster": "c", "instance": "kubelet:10250", "node": "node-1", "severity": "warning"}
+
+
+def test_a_label_the_target_gives_carries_no_scenario_marker_live():
+    """Scenarios on a shared target are told apart by a marker on the values of the labels their
+    alert keeps; the node kubelet's target gives every series has the target's value live, so the
+    alert is expected with that value, the cluster (the series' own) with the marker."""
+    latency = rule("KubeletPodStartUpLatencyHigh",
+                   'histogram_quantile(0.99, sum(rate(kubelet_pod_worker_duration_seconds_bucket{job="kubelet"}[5m])) '
+                   'by (cluster, instance, le)) * on(cluster, instance) group_left(node) kubelet_node_name{job="kubelet"} > 60')
+    feeds = [SeriesFeed(series=Series.of(metric, "gauge", labels, Shape.constant(100.0)), isolate_by=("cluster", "node"))
+             for metric, labels in {"kubelet_pod_worker_duration_seconds_bucket": {"job": "kubelet", "le": "+Inf",
+                                                                                  "cluster": "c"},
+                                    "kubelet_node_name": {"job": "kubelet", "cluster": "c", "node": "node-1"}}.items()]
+    scenario = Scenario(name="Latency-firing", path=latency.file, description="derived", kind="firing",
+                        rule=latency.name, duration=300.0, feeds={"worker": feeds}, source="derived",
+                        firing=[ExpectedAlert(latency.name, {"cluster": "c", "instance": "kubelet:10250",
+                                                             "node": "node-1", "severity": "warning"})],
+                        rule_key=latency.key)
+    found = targets()
+    plan = LivePlan.build([scenario], lambda job: [], None, Placer(found, [latency], []))
+    assert plan.fed == {"Latency-firing"}, plan.not_fed
+    ((_, alert),) = plan.expected
+    assert alert.labels == {"cluster": "c@Latency-firing", "instance": "kubelet:10250", "node": "node-1",
+                            "severity": "warning"}
 
 
 def test_target_labels_a_without_clause_keeps_are_expected_and_those_it_names_are_not():
