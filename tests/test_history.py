@@ -7,6 +7,7 @@ import re
 import pytest
 
 from fixtures.feeders.activities import build_activity
+from fixtures.feeders.scrape import scrape_targets
 from fixtures.feeders.targets import build_target
 from fixtures.model.rules import unfilled_lookback_s
 from fixtures.scenarios import history
@@ -37,15 +38,43 @@ def test_a_counter_has_its_rate_over_the_whole_window_before_the_run(tmp_path):
     assert {b - a for a, b in itertools.pairwise(values)} == {30.0}
 
 
-def test_a_state_that_begins_later_has_no_history_and_relabelled_jobs_are_named(tmp_path):
+def test_a_state_that_begins_later_has_no_history(tmp_path):
     target = build_target("kafka", "kafka:9308", "generic", None)
     later = build_activity("series", {"metric": "lag", "value": 5, "start": "2m"})
-    config = {"scrape_configs": [{"job_name": "kafka", "metric_relabel_configs": [{"action": "drop"}]}]}
-    made = history.build([(target, later)], [target], 300, {"kafka": 15.0}, config, tmp_path / "data")
-    assert made.window_s == 0 and made.blocks is None
-    assert "job 'kafka' relabels its samples" in made.describe()
     made = history.build([(target, later)], [target], 300, {"kafka": 15.0}, None, tmp_path / "data")
-    assert made.window_s == 0 and "nothing is fed before the run" in made.describe()
+    assert made.window_s == 0 and made.blocks is None and "nothing is fed before the run" in made.describe()
+
+
+def kafka_config(honor_labels: bool) -> dict:
+    """A job renamed by relabelling, its static config giving a team, its samples relabelled."""
+    return {"scrape_configs": [{
+        "job_name": "kafka", "honor_labels": honor_labels,
+        "static_configs": [{"targets": ["kafka:9308"], "labels": {"team": "platform"}}],
+        "relabel_configs": [{"target_label": "job", "replacement": "kafka-renamed"}],
+        "metric_relabel_configs": [{"source_labels": ["__name__"], "regex": "debug_.*", "action": "drop"},
+                                   {"source_labels": ["topic"], "target_label": "stream"}]}]}
+
+
+@pytest.mark.parametrize("honor_labels, team", [
+    (True, {"team": "data"}),  # the sample's own label wins
+    (False, {"team": "platform", "exported_team": "data"}),  # the target's, the sample's kept beside it
+])
+def test_relabelled_and_label_honouring_jobs_get_their_history_as_prometheus_stores_it(tmp_path, honor_labels, team):
+    """Such jobs are not left without history (where a rule over them would be judged as if its
+    window were full): their samples are written as Prometheus stores them."""
+    config = kafka_config(honor_labels)
+    (scrape,) = scrape_targets(config)
+    target = build_target("kafka", scrape.address, "generic", None, scrape)
+    feeds = [(target, build_activity("series", {"metric": "messages_total", "type": "counter", "rate": 2,
+                                                "labels": {"topic": "a", "team": "data"}})),
+             (target, build_activity("series", {"metric": "debug_calls", "value": 1}))]
+    made = history.build(feeds, [target], 300, {"kafka": 15.0}, config, tmp_path / "data")
+    assert made.window_s == 300 and not made.not_loaded, made.describe()
+    (series, points), = dumped(made.blocks).items()  # debug_calls dropped by metric relabelling
+    labels = dict(re.findall(r'(\w+)="([^"]*)"', series))
+    assert labels == {"__name__": "messages_total", "job": "kafka-renamed", "instance": "kafka:9308", "topic": "a",
+                      "stream": "a", **team}, labels
+    assert len(points) == 21
 
 
 def test_the_instrumentation_counts_on_through_the_history(tmp_path):

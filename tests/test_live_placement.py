@@ -145,7 +145,7 @@ def test_a_rule_on_a_job_being_gone_withholds_every_target_its_selectors_read_or
     assert plan.fed == {"PoolBusy-firing"} and not any(t.withheld for t in found)
     why = next(note for note in plan.not_fed if note.startswith("PoolIsGone-firing"))
     assert "fires only once every target its selectors read is down (job 'pool' at w1:8080/metrics, job 'pool' at " \
-           "w2:8080/metrics)" in why and "for PoolBusy-firing" in why, why
+           "w2:8080/metrics; a spare target would be one more for it to read)" in why and "for PoolBusy-firing" in why, why
 
 
 def test_a_series_whose_selector_names_no_job_joins_the_series_its_rule_joins_it_with():
