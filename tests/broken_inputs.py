@@ -373,7 +373,8 @@ def _as_prometheus_rule(file: str) -> str:
 # a severity, one finding (its severity's) with each alert's routing check blocked by it. Each alone.
 _TIMED_INFO_ROUTE = f"{INFO_ROUTE}\n      mute_time_intervals: [always]\n\n{WEEKENDS}receivers:"
 _DATA_TEAM_SLACK = "      - api_url_file: /etc/alertmanager/secrets/slack-webhook-url\n        channel: '#data-team'"
-_MEMORY_QUERY = '"refId": "B",\n          "datasource": {\n            "type": "prometheus",\n            "uid": "prometheus"\n'
+_MEMORY_QUERY = ('"refId": "B",\n          "datasource": {\n            "type": "prometheus",\n'
+                 '            "uid": "prometheus"\n          },\n          "expr": "(1 - (node_memory')
 _FRESHNESS_QUERY = ('"refId": "A",\n          "datasource": {\n            "type": "prometheus",\n'
                     '            "uid": "prometheus"\n          },\n          "expr": "time() - max(')
 UNCLEAR: tuple[Defect, ...] = tuple(Defect(*fields, batch=3000 + n, control=fields[4] is None)
