@@ -100,14 +100,15 @@ def _nearest(name: str, panels: dict) -> str:
 def test_datasource_resolves(panel, datasources, dashboard_of):
     _require_queries(panel)
     dashboard, _ = dashboard_of(panel)
-    references = [t.datasource for t in panel.targets if t.datasource is not None]
+    written = [(t.datasource, t.datasource_line) for t in panel.targets if t.datasource is not None]
     if not (isinstance(panel.datasource, dict) and panel.datasource.get("uid") == MIXED or panel.datasource == MIXED):
-        references.insert(0, panel.datasource)
-    unresolved = [ref for ref in references if resolve_datasource(ref, datasources, dashboard) is None]
+        written.insert(0, (panel.datasource, panel.datasource_line))
+    unmatched = [(ref, line) for ref, line in written if resolve_datasource(ref, datasources, dashboard) is None]
+    unresolved = [ref for ref, _ in unmatched]
     known = [(d.name, d.uid) for d in datasources]
     reasons = "".join(f"; {reason}" for reason in {unresolved_reason(ref, dashboard) for ref in unresolved} if reason)
-    # At the reference's uid (else the reference, else the panel): the value that matches nothing.
-    line = (dashboard.line_of(unresolved[0], "uid") if unresolved else None) or panel.line
+    # At the reference's uid (a name: the panel): the value that matches nothing.
+    line = (unmatched[0][1] if unmatched else None) or panel.line
     expect(not unresolved, f"{panel.file}:{line}: panel '{panel.id}': datasource reference(s) {unresolved} match no "
                            f"provisioned datasource (name, uid): {known}{reasons}", at(panel.file, line))
 
