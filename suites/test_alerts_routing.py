@@ -24,6 +24,11 @@ def test_routes(alert_rule, scenario_set, stack, evidence, validation):
         labels = alert.full_labels()
         severity = labels.get("severity")
         intended = stack.severity_receivers.get(severity)
+        if intended is None and severity == alert_rule.labels.get("severity"):
+            # The rule's own label: its 'severity label' check reports it, at the label's line.
+            line = alert_rule.label_lines.get("severity", alert_rule.line)
+            not_applicable(f"blocked by {alert_rule.file}:{line}: severity {severity!r} is not a level the stack "
+                           f"declares ({list(stack.severity_receivers)}); see the rule's 'severity label' check")
         expect(intended, f"{alert_rule.location}: severity {severity!r} is not a level the stack declares "
                          f"({list(stack.severity_receivers)})")
         undefined = validation.undefined_receiver(severity)
@@ -34,6 +39,9 @@ def test_routes(alert_rule, scenario_set, stack, evidence, validation):
         except RuntimeError as exc:
             pytest.fail(f"{config}: cannot route {labels}: {exc}", pytrace=False)
         evidence[str(labels)] = {"routed to": chosen, "intended": intended}
+        misrouted = validation.misrouted(severity) if chosen != [intended] else None
+        if misrouted is not None:  # a route no alert reaches: its severity's finding (test_severity_routes)
+            blocked(misrouted)
         expect(chosen == [intended], (
             f"{config}: alert '{alert_rule.name}' ({alert_rule.location}) with labels {labels} is routed to "
             f"{chosen}; the stack intends severity={severity} for [{intended!r}]"))

@@ -98,8 +98,12 @@ def test_can_fire(alert_rule, scenario_set, evidence):
     evidence["derived inputs"] = derivation.inputs
 
 
+def _without(label_sets: list[dict], name: str) -> list[dict]:
+    return [{k: v for k, v in labels.items() if k != name} for labels in label_sets]
+
+
 @pytest.mark.conformance(component="alerting", check="fires (virtual time)", phase="virtual", subject_kind="alert_rule")
-def test_fires(alert_rule, scenario_set, timelines, evidence):
+def test_fires(alert_rule, scenario_set, timelines, evidence, stack):
     scenarios = _scenarios(alert_rule, scenario_set, "firing")
     evidence["expression"] = alert_rule.expr.strip()
     for scenario in scenarios:
@@ -112,6 +116,13 @@ def test_fires(alert_rule, scenario_set, timelines, evidence):
         evidence[scenario.name] = {"expected at " + fmt(timeline.end): expected, "observed": observed,
                                    "first fired at": fmt(fired_at[0]) if fired_at else None,
                                    "promtool test": str(timeline.test_file)}
+        severity = alert_rule.labels.get("severity")
+        if observed != expected and stack.severity_receivers and severity not in stack.severity_receivers and (
+                _sorted(_without(observed, "severity")) == _sorted(_without(expected, "severity"))):
+            # Only the rule's severity differs, a level the stack does not declare: its 'severity label' finding.
+            line = alert_rule.label_lines.get("severity", alert_rule.line)
+            not_applicable(f"blocked by {alert_rule.file}:{line}: severity {severity!r} is not a level the stack "
+                           "declares; see the rule's 'severity label' check")
         expect(observed == expected, (
             f"{alert_rule.location}: alert '{alert_rule.name}' in scenario {_named(scenario)} "
             f"({scenario.description.strip()}): expected firing at {fmt(timeline.end)} with labels {expected}, "

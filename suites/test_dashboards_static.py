@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from fixtures.checks import at, expect, expect_no_defects, fail, not_applicable
+from fixtures.checks import at, expect, expect_no_defects, fail, named, not_applicable
+from fixtures.configfiles import LineMap
 from fixtures.dashboards.evaluate import dashboard_variables, time_unit_problem
 from fixtures.dashboards.sources import judge
 from fixtures.model.dashboard_variables import STATIC_PLACEHOLDER, undefined
@@ -53,8 +54,9 @@ def dashboard_of(stack):
 @pytest.mark.conformance(component="grafana", check="provisions as written", phase="static", subject_kind="dashboard")
 def test_provisions(dashboard):
     problems = dashboard.provisioning_problems()
-    expect(not problems, f"{dashboard.path}: Grafana file provisioning would not load this dashboard: "
-                         + "; ".join(problems), at(dashboard.path, 1))
+    line = next((line for _, line in problems if line), 1)
+    expect(not problems, f"{dashboard.path}:{line}: Grafana file provisioning would not load this dashboard: "
+                         + "; ".join(problem for problem, _ in problems), at(dashboard.path, line))
 
 
 @pytest.mark.conformance(component="grafana", check="names a panel and its queries", phase="static",
@@ -73,11 +75,20 @@ def test_panel_truth_names_a_panel(panel_truth, stack, validation):
     expect(panel_id in panels, (
         f"{stack.manifest_path}:{line}: panel_truths names panel '{panel_id}', which no dashboard of the stack has "
         f"(dashboard title/panel title; {_nearest(panel_id, panels)}); its value is checked nowhere"), where)
-    queries = [target.ref_id for target in panels[panel_id].targets]
+    panel = panels[panel_id]
+    queries = [target.ref_id for target in panel.targets]
+    repeat = next((t for n, t in enumerate(panel.targets) if t.ref_id in queries[:n]), None)
+    if repeat is not None:  # the dashboard's defect: which query a truth is about cannot be told
+        where = at(panel.file, repeat.ref_line or repeat.line or panel.line)
+        fail(f"{named(where)}: panel '{panel_id}' has two queries with refId {repeat.ref_id!r} (its queries: "
+             f"{queries}): Grafana keys each query's result by its refId, so one hides the other, and the truths "
+             "panel_truths gives for its queries cannot be told apart", where)
     unknown = [ref for ref in ref_ids if ref not in queries]
+    declared = stack.manifest["panel_truths"][panel_id]
+    line = declared.line_of_name(unknown[0]) if unknown and isinstance(declared, LineMap) else line
     expect(not unknown, (
         f"{stack.manifest_path}:{line}: panel_truths gives panel '{panel_id}' truths for query {unknown}, which the "
-        f"panel does not have (its queries: {queries}); their values are checked nowhere"), where)
+        f"panel does not have (its queries: {queries}); their values are checked nowhere"), at(stack.manifest_path, line))
 
 
 def _nearest(name: str, panels: dict) -> str:
@@ -89,14 +100,17 @@ def _nearest(name: str, panels: dict) -> str:
 def test_datasource_resolves(panel, datasources, dashboard_of):
     _require_queries(panel)
     dashboard, _ = dashboard_of(panel)
-    references = [t.datasource for t in panel.targets if t.datasource is not None]
+    written = [(t.datasource, t.datasource_line) for t in panel.targets if t.datasource is not None]
     if not (isinstance(panel.datasource, dict) and panel.datasource.get("uid") == MIXED or panel.datasource == MIXED):
-        references.insert(0, panel.datasource)
-    unresolved = [ref for ref in references if resolve_datasource(ref, datasources, dashboard) is None]
+        written.insert(0, (panel.datasource, panel.datasource_line))
+    unmatched = [(ref, line) for ref, line in written if resolve_datasource(ref, datasources, dashboard) is None]
+    unresolved = [ref for ref, _ in unmatched]
     known = [(d.name, d.uid) for d in datasources]
     reasons = "".join(f"; {reason}" for reason in {unresolved_reason(ref, dashboard) for ref in unresolved} if reason)
-    expect(not unresolved, f"panel '{panel.id}': datasource reference(s) {unresolved} match no provisioned "
-                           f"datasource (name, uid): {known}{reasons}")
+    # At the reference's uid (a name: the panel): the value that matches nothing.
+    line = (unmatched[0][1] if unmatched else None) or panel.line
+    expect(not unresolved, f"{panel.file}:{line}: panel '{panel.id}': datasource reference(s) {unresolved} match no "
+                           f"provisioned datasource (name, uid): {known}{reasons}", at(panel.file, line))
 
 
 @pytest.mark.conformance(component="grafana", check="template variables defined", phase="static", subject_kind="panel")

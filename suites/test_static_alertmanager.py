@@ -40,6 +40,9 @@ def test_severity_routes(severity, stack, validation):
     expect(chosen and not missing, (
         f"{path}: severity={severity} routes to {chosen}, but the receivers defined are {defined}"
     ), at(path))
+    misrouted = validation.misrouted(severity)  # a route no alert reaches: each alert's routing check is blocked by it
+    if misrouted is not None:
+        fail_config(misrouted)
 
 
 @pytest.mark.conformance(component="alertmanager", check="matchers match alerts the rules send", level="SHOULD",
@@ -51,7 +54,10 @@ def test_matchers_can_match(stack, validation):
     rules = _alert_rules_sent(stack, validation)
     config = shared_config(path)
     external = ((stack.prometheus_config or {}).get("global") or {}).get("external_labels")
-    expect_no_defects(unmatchable(path, config, alert_shapes(rules, external, stack.severity_receivers)))
+    # A route that misroutes a declared severity is that severity's MUST finding (test_severity_routes).
+    misrouting = {e.line for s in stack.severity_receivers if (e := validation.misrouted(s)) is not None}
+    expect_no_defects([e for e in unmatchable(path, config, alert_shapes(rules, external, stack.severity_receivers))
+                       if e.line not in misrouting])
 
 
 @pytest.mark.conformance(component="alertmanager", check="grouping and equal labels are carried by alerts",

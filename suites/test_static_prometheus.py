@@ -74,10 +74,11 @@ def test_severity_label(alert_rule, stack):
     if not levels:
         not_applicable(f"{stack.manifest_path.name} declares no severity_levels to hold the rule's severity against")
     severity = alert_rule.labels.get("severity")
+    line = alert_rule.label_lines.get("severity", alert_rule.line)  # the label's own line, where it has one
     expect(severity in levels, (
-        f"{alert_rule.location}: alert '{alert_rule.name}' has severity {severity!r}; "
+        f"{alert_rule.file}:{line}: alert '{alert_rule.name}' has severity {severity!r}; "
         f"expected one of the stack's levels {levels}"
-    ), at(alert_rule.file, alert_rule.line))
+    ), at(alert_rule.file, line))
 
 
 @pytest.mark.conformance(component="prometheus", check="summary and description",

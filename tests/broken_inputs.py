@@ -367,6 +367,58 @@ def _as_prometheus_rule(file: str) -> str:
             + textwrap.indent(text, "  "))
 
 
+# Issue 25, unclear findings as classes: a tool's rejection that names no line, found at the setting
+# it is about (the value it quotes or names, the keys it names, the root route); a value judged
+# wrong, at its own line rather than its rule's, span's or panel's; a route defect that misroutes
+# a severity, one finding (its severity's) with each alert's routing check blocked by it. Each alone.
+_TIMED_INFO_ROUTE = f"{INFO_ROUTE}\n      mute_time_intervals: [always]\n\n{WEEKENDS}receivers:"
+_DATA_TEAM_SLACK = "      - api_url_file: /etc/alertmanager/secrets/slack-webhook-url\n        channel: '#data-team'"
+_MEMORY_QUERY = ('"refId": "B",\n          "datasource": {\n            "type": "prometheus",\n'
+                 '            "uid": "prometheus"\n          },\n          "expr": "(1 - (node_memory')
+_FRESHNESS_QUERY = ('"refId": "A",\n          "datasource": {\n            "type": "prometheus",\n'
+                    '            "uid": "prometheus"\n          },\n          "expr": "time() - max(')
+UNCLEAR: tuple[Defect, ...] = tuple(Defect(*fields, batch=3000 + n, control=fields[4] is None)
+                                    for n, fields in enumerate((
+    # amtool and promtool: a message naming a value or a setting, no line.
+    ("alertmanager: group_interval in words", AM, "  group_interval: 10s", "  group_interval: every ten seconds",
+     "group_interval: every ten seconds"),
+    ("alertmanager: slack api_url and api_url_file both", AM, _DATA_TEAM_SLACK,
+     "      - api_url: 'https://hooks.slack.com/services/T0/B0/SlackCanary42'\n" + _DATA_TEAM_SLACK.replace("-", " ", 1),
+     "hooks.slack.com/services/T0"),
+    ("alertmanager: weekday misspelt", AM, f"{INFO_ROUTE}\n\nreceivers:", _TIMED_INFO_ROUTE.replace("sunday", "sundy"),
+     "sundy"),
+    ("alertmanager: root route muted", AM, "  receiver: 'web.hook'\n  # Fix",
+     "  receiver: 'web.hook'\n  mute_time_intervals: [offhours]\n  # Fix", "mute_time_intervals: [offhours]"),
+    ("alertmanager: group_by label twice", AM, "group_by: ['alertname']", "group_by: ['alertname', 'alertname']",
+     "group_by: ['alertname', 'alertname']"),
+    ("alertmanager: e-mail to left empty", AM, "      - to: 'on-call@yourcompany.com'", "      - to: ''", "- to: ''"),
+    ("alertmanager: two receivers of one name", AM, "  - name: 'warning-alerts'\n", '  - name: "critical-alerts"\n',
+     '- name: "critical-alerts"'),
+    # A value judged wrong: at its own line.
+    ("rules: severity not a declared level", IR, CPU_LABELS, CPU_LABELS.replace("severity: warning", "severity: major"),
+     "severity: major"),
+    ("trace contract: span service unknown", "contracts/traces.yml", "    service: source\n", "    service: warehouse\n",
+     "service: warehouse"),
+    ("dashboard: query datasource uid unknown", EXEC, _FRESHNESS_QUERY,
+     _FRESHNESS_QUERY.replace('"uid": "prometheus"', '"uid": "prometheus-staging"'), '"prometheus-staging"'),
+    ("dashboard: two panels of one id", EXEC, '"id": 2,', '"id":1,', '"id":1,'),
+    ("manifest: panel truth for a query the panel lacks", M, "    B: {fact: memory_percent, tolerance: 3}",
+     "    D: {fact: memory_percent, tolerance: 3}", "D: {fact: memory_percent"),
+    ("dashboard: two queries of one refId", OPS, _MEMORY_QUERY, _MEMORY_QUERY.replace('"B"', '"A" '), '"refId": "A" ,'),
+    ("promtool test: expected label value wrong", "prometheus/tests/data_quality.test.yml",
+     "exp_labels: {severity: warning, table_name: customers}", "exp_labels: {severity: critical, table_name: customers}",
+     "exp_labels: {severity: critical"),
+    # A route defect that misroutes a severity.
+    ("alertmanager: critical route matcher misspelt", AM, "['severity=\"critical\"']", "['severity=\"critcal\"']",
+     'severity="critcal"'),
+    ("alertmanager: catch-all before the info route", AM, INFO_ROUTE,
+     "    - matchers: ['severity=~\".+\"']\n      receiver: 'critical-alerts'\n" + INFO_ROUTE, 'severity="info"'),
+    ("control: alertmanager: a catch-all after the severity routes", AM, INFO_ROUTE,
+     INFO_ROUTE + "\n    - matchers: ['severity=~\".+\"']\n      receiver: 'web.hook'", None),
+    ("control: dashboard: a panel id another dashboard uses", EXEC, '"id": 2,', '"id": 4,', None),
+)))
+
+
 CORPUS: tuple[Defect, ...] = (
     # The manifest: each a usage error naming manifest.yml and the line.
     Defect("manifest: non-numeric port", M, "    port: 9093", "    port: ninety-ninety", "ninety-ninety", 0, True),
@@ -486,9 +538,9 @@ CORPUS: tuple[Defect, ...] = (
            "      exporters: [jaeger_storage]", "exporters: [jaeger_storage]", 7),
     # The application's contracts: what it logs, the trace it makes.
     Defect("log contract: unknown level", "contracts/logs.yml", "    level: critical", "    level: fatal",
-           "  - kind: pipeline_failed", 15),
+           "level: fatal", 15),
     Defect("trace contract: parent not declared", "contracts/traces.yml", "    parent: extract\n",
-           "    parent: extraction\n", "  - key: fetch", 15),
+           "    parent: extraction\n", "parent: extraction", 15),
     # Reading the user's input (issue 25): contained, bounded, duplicate keys refused, secrets masked
     # in raw text, container paths read through the mounts. Batches 101 and up; controls alone.
     Defect("manifest: config path leaves the stack", M, "alertmanager_config: alertmanager/alertmanager.yml",
@@ -530,6 +582,7 @@ CORPUS: tuple[Defect, ...] = (
     *REFERENCES,
     *BOUNDED,
     *DROWNING,
+    *UNCLEAR,
 )
 
 

@@ -90,6 +90,33 @@ groups:
     ("am", ALERTMANAGER_YML, "    webhook_configs:\n      - url: 'http://example.com/'",
      "    email_configs:\n      - to: 'b@example.com'", "email_configs:"),
     ("am", ALERTMANAGER_YML, "  receiver: 'web.hook'\n  routes", "  receiver: 'web.hok'\n  routes", "web.hok"),
+    # Alertmanager's and Prometheus's validation naming a value or a setting and no line: the
+    # value quoted or named, the keys named (in a phrase: 'missing to address'), the root route.
+    ("am", ALERTMANAGER_YML, "  receiver: 'web.hook'\n  routes", "  receiver: 'web.hook'\n  group_wait: ten seconds\n  routes",
+     "group_wait: ten"),
+    ("am", ALERTMANAGER_YML, "  smtp_from: 'a@example.com'", "  smtp_from: 'a@example.com'\n  resolve_timeout: 5",
+     "resolve_timeout"),
+    ("am", ALERTMANAGER_YML, 'severity="info"', 'severity=info"', 'severity=info"'),
+    ("am", ALERTMANAGER_YML, "receivers:\n", ("time_intervals:\n  - name: t\n    time_intervals:\n"
+     "      - weekdays: ['monday:fryday']\nreceivers:\n"), "fryday"),
+    ("am", ALERTMANAGER_YML, "  receiver: 'web.hook'\n  routes", "  receiver: 'web.hook'\n  group_by: ['...', 'job']\n  routes",
+     "group_by"),
+    ("am", ALERTMANAGER_YML, "  receiver: 'web.hook'\n  routes", "  receiver: 'web.hook'\n  matchers: ['team=\"data\"']\n  routes",
+     'team="data"'),
+    ("am", ALERTMANAGER_YML, "  receiver: 'web.hook'\n  routes", "  receiver: 'web.hook'\n  mute_time_intervals: [t]\n  routes",
+     "mute_time_intervals"),
+    ("am", ALERTMANAGER_YML, "route:\n  receiver: 'web.hook'\n", "route:\n", "route:"),
+    ("am", ALERTMANAGER_YML, "    webhook_configs:\n      - url: 'http://example.com/'",
+     "    slack_configs:\n      - api_url: 'http://example.com/'\n        api_url_file: /etc/hook-url\n        channel: '#a'",
+     "api_url: 'http"),
+    ("am", ALERTMANAGER_YML, "      - url: 'http://example.com/'", ("      - url: 'http://example.com/'\n"
+     "        http_config:\n          basic_auth: {username: a, password: b}\n          authorization: {credentials: c}"),
+     "basic_auth"),
+    ("am", ALERTMANAGER_YML, "    webhook_configs:\n      - url: 'http://example.com/'",
+     "    email_configs:\n      - to: ''\n        smarthost: 'smtp:25'\n        from: 'a@example.com'", "to: ''"),
+    ("am", ALERTMANAGER_YML, "      - url: 'http://example.com/'\n", ("      - url: 'http://example.com/'\n"
+     '  - name: "web.hook"\n    webhook_configs:\n      - url: \'http://example.org/\'\n'), '"web.hook"'),
+    ("config", PROMETHEUS_YML, "['node:9100']", "['http://node:9100']", "http://node"),
 ])
 def test_a_tool_rejection_is_found_at_the_line_it_is_about(tmp_path, tool, text, old, new, at):
     """promtool and amtool often name no line: the rule, job, setting, regex or integration they

@@ -202,19 +202,25 @@ def test_the_reference_trace_contract_declares_two_services_and_their_spans():
     assert EXPECTED_SPANS[3].parent == "fetch" and EXPECTED_SPANS[3].role == "source"
 
 
-@pytest.mark.parametrize(("old", "new", "problem"), [
-    ("    parent: extract\n", "    parent: loading\n", "span 'fetch': parent 'loading' is not a span declared before it"),
-    ("    service: source\n", "    service: warehouse\n", "span 'serve': service 'warehouse' is not one of the services"),
-    ("  pipeline: {runs: run}\n", "", "exactly one service runs the driver"),
+@pytest.mark.parametrize(("old", "new", "problem", "at"), [
+    # a span's value found wrong: at that value's own line, not the span's first
+    ("    parent: extract\n", "    parent: loading\n", "span 'fetch': parent 'loading' is not a span declared before it",
+     "parent: loading"),
+    ("    service: source\n", "    service: warehouse\n", "span 'serve': service 'warehouse' is not one of the services",
+     "service: warehouse"),
+    ("  pipeline: {runs: run}\n", "", "exactly one service runs the driver", None),
 ])
-def test_a_trace_contract_defect_names_its_line(tmp_path, old, new, problem):
+def test_a_trace_contract_defect_names_its_line(tmp_path, old, new, problem, at):
+    from tests.textfiles import line_containing
+
     text = (REFERENCE_STACK / "contracts" / "traces.yml").read_text(encoding="utf-8")
     assert text.count(old) == 1, old
     path = tmp_path / "traces.yml"
     path.write_text(text.replace(old, new), encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
         TraceContract.load(path)
-    assert problem in caught.value.problem and caught.value.line, caught.value
+    expected = line_containing(path, at) if at else caught.value.line
+    assert problem in caught.value.problem and caught.value.line and caught.value.line == expected, caught.value
 
 
 def test_each_emitted_span_is_followed_by_its_id():
