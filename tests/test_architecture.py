@@ -34,7 +34,7 @@ KNOWN_BACK_ARROWS = {
     ("fixtures.dashboards.sources", "fixtures.scenarios.virtual"): "the same, for virtual time's inputs",
     ("fixtures.derivation.derive", "fixtures.scenarios.virtual"):
         "two promtool batch engines: derivation calls virtual time's (issue 26's promtool floor)",
-    ("fixtures.derivation.promtool", "fixtures.scenarios.virtual"): "the same",
+    ("fixtures.derivation.candidates", "fixtures.scenarios.virtual"): "the same",
 }
 
 # Relative path -> why it is still over MAX_LINES.

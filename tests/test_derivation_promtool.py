@@ -1,4 +1,4 @@
-"""How derived candidates reach promtool (fixtures/derivation/promtool.py) at the least cost that
+"""How derived candidates reach promtool (fixtures/derivation/candidates.py) at the least cost that
 judges them all: a sample's values written once however many candidates feed its shape, a case
 that comes twice run once, and a file whose cases each need a test entry of their own never
 merged with files of one entry (promtool would load and evaluate the latter's rules again in
@@ -10,10 +10,10 @@ import shutil
 import pytest
 
 from fixtures.derivation.analysis import PACKING_LABEL
-from fixtures.derivation.promtool import Case, input_series, run
-from fixtures.derivation.promtool import TestFile as PromtoolTestFile  # not a pytest class
+from fixtures.derivation.candidates import Case, input_series, run
+from fixtures.derivation.candidates import TestFile as PromtoolTestFile  # not a pytest class
 from fixtures.feeders.series import Series, Shape
-from fixtures.promtool_tests import RuleFile
+from fixtures.promtool.calls import RuleFile
 
 JOB, INSTANCE = "job", "host:80"
 needs_promtool = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")

@@ -1,12 +1,12 @@
 """Virtual time is deterministic: every promtool test the harness writes fixes the order in which
-its rule groups are evaluated (fixtures/promtool_tests.evaluation_order), recording groups before
+its rule groups are evaluated (fixtures/promtool/calls.evaluation_order), recording groups before
 the groups reading them, so identical inputs give identical timelines, every run."""
 
 from pathlib import Path
 
 import yaml
 
-from fixtures.promtool_tests import evaluation_order
+from fixtures.promtool.calls import evaluation_order
 from fixtures.scenarios.suite import ScenarioSet, run_virtual
 from fixtures.stack import Stack
 from tests.textfiles import write_text

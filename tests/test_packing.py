@@ -1,4 +1,4 @@
-"""Rules that share no metric share promtool's test entries (fixtures/packing.py): what they share
+"""Rules that share no metric share promtool's test entries (fixtures/promtool/packing.py): what they share
 is decided conservatively, and a merged run gives every rule exactly what its own run gives."""
 
 import json
@@ -6,9 +6,9 @@ import json
 import pytest
 
 from benchmarks.generate_stack import write_stack
-from fixtures import packing
 from fixtures.derivation import derive
-from fixtures.promtool_tests import RuleFile, unit_test_document
+from fixtures.promtool import packing
+from fixtures.promtool.calls import RuleFile, unit_test_document
 from fixtures.scenarios.model import Scenario
 from fixtures.scenarios.suite import ScenarioSet, run_virtual
 from fixtures.scenarios.virtual import Compiled, run_all_compiled
