@@ -32,16 +32,11 @@ KNOWN_BACK_ARROWS = {
     ("fixtures.dashboards.sources", "fixtures.scenarios.suite"):
         "which metrics the scenarios produce is known only to the scenario suite (model floor)",
     ("fixtures.dashboards.sources", "fixtures.scenarios.virtual"): "the same, for virtual time's inputs",
-    ("fixtures.derivation.derive", "fixtures.scenarios.virtual"):
-        "two promtool batch engines: derivation calls virtual time's (issue 26's promtool floor)",
-    ("fixtures.derivation.candidates", "fixtures.scenarios.virtual"): "the same",
 }
 
 # Relative path -> why it is still over MAX_LINES.
 KNOWN_LARGE = {
     "fixtures/plugin.py": "eight jobs in one plugin: to be a package laid out as pytest-xdist's (issue 26)",
-    "fixtures/derivation/derive.py": "derivation's driver, split with the promtool floor (issue 26)",
-    "fixtures/derivation/analysis.py": "the same",
 }
 
 # Modules only a container needs; a static run starts none. docker and requests may still load:

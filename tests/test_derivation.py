@@ -14,12 +14,13 @@ import pytest
 import yaml
 
 from fixtures.derivation import Derived, Underivable, derive, to_scenario_files
-from fixtures.derivation.candidates import Case, notation
+from fixtures.derivation.candidates import Case
 from fixtures.derivation.candidates import TestFile as PromtoolTestFile  # not a pytest class
 from fixtures.derivation.drivers import between
 from fixtures.feeders.series import series_from_spec
+from fixtures.promtool.notation import notation
+from fixtures.promtool.output import FiredAlert
 from fixtures.rules import AlertRule
-from fixtures.scenarios.virtual import FiredAlert
 
 pytestmark = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
 

@@ -16,10 +16,10 @@ from fixtures.configfiles import ConfigError
 from fixtures.derivation import Derived, Underivable
 from fixtures.derivation.candidates import Case, run
 from fixtures.derivation.candidates import TestFile as PromtoolTestFile  # not a pytest class
-from fixtures.derivation.derive import COST_BOUND
+from fixtures.derivation.timescale import COST_BOUND
 from fixtures.feeders.series import Series, Shape
 from fixtures.promtool import calls as promtool_tests
-from fixtures.promtool.calls import RuleFile
+from fixtures.promtool.documents import RuleFile
 from fixtures.scenarios.coverage import sources
 from fixtures.scenarios.derived import write_scenarios
 from fixtures.scenarios.model import load_scenario

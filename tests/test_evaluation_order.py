@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from fixtures.promtool.calls import evaluation_order
+from fixtures.promtool.documents import evaluation_order
 from fixtures.scenarios.suite import ScenarioSet, run_virtual
 from fixtures.stack import Stack
 from tests.textfiles import write_text
