@@ -52,7 +52,8 @@ def derivation_costs(results: list, top: int = 10) -> str:
     """The distribution of the rules' derivation cost (samples promtool read for each, about:
     fixtures/derivation/derive.py), how many were not derived for it, and the costliest rules
     by name, with the intervals each was derived at."""
-    from fixtures.derivation.derive import COST_BOUND, Derived
+    from fixtures.derivation.results import Derived
+    from fixtures.derivation.timescale import COST_BOUND
 
     costs = sorted(r.cost for r in results if r.cost)  # 0: given up before it was weighed (its analysis)
     if not costs:

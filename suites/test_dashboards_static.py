@@ -9,9 +9,9 @@ import re
 import pytest
 
 from fixtures.checks import at, expect, expect_no_defects, fail, named, not_applicable
-from fixtures.configfiles import LineMap
 from fixtures.dashboards.evaluate import dashboard_variables, time_unit_problem
 from fixtures.dashboards.sources import judge
+from fixtures.model.configfiles import LineMap
 from fixtures.model.dashboard_variables import STATIC_PLACEHOLDER, undefined
 from fixtures.model.dashboards import (
     DEPRECATED_PANEL_TYPES,

@@ -3,7 +3,7 @@
 import pytest
 
 from fixtures.checks import at, expect, fail_config
-from fixtures.team_promtool_tests import failed_lines, run_group
+from fixtures.promtool.team_tests import failed_lines, run_group
 from fixtures.validation import require_loadable_rules
 
 pytestmark = pytest.mark.stack_section("promtool_tests", what="the team's own promtool tests")

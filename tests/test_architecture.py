@@ -21,15 +21,10 @@ MAX_LINES = 500
 # importer -> imported, both children of one package: the arrows that run back up a floor and close a
 # cycle among that package's children (as grimp's nominate_cycle_breakers names them).
 KNOWN_BACK_ARROWS = {
-    ("fixtures.derivation.derive", "fixtures.scenarios.virtual"):
-        "two promtool batch engines: derivation calls virtual time's (issue 26's promtool floor)",
-    ("fixtures.derivation.promtool", "fixtures.scenarios.virtual"): "the same",
 }
 
 # Relative path -> why it is still over MAX_LINES.
 KNOWN_LARGE = {
-    "fixtures/derivation/derive.py": "derivation's driver, split with the promtool floor (issue 26)",
-    "fixtures/derivation/analysis.py": "the same",
 }
 
 # Modules only a container needs; a static run starts none. docker and requests may still load:

@@ -14,12 +14,13 @@ import pytest
 import yaml
 
 from fixtures.derivation import Derived, Underivable, derive, to_scenario_files
+from fixtures.derivation.candidates import Case
+from fixtures.derivation.candidates import TestFile as PromtoolTestFile  # not a pytest class
 from fixtures.derivation.drivers import between
-from fixtures.derivation.promtool import Case, notation
-from fixtures.derivation.promtool import TestFile as PromtoolTestFile  # not a pytest class
 from fixtures.feeders.series import series_from_spec
 from fixtures.model.rules import AlertRule
-from fixtures.scenarios.virtual import FiredAlert
+from fixtures.promtool.notation import notation
+from fixtures.promtool.output import FiredAlert
 
 pytestmark = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
 

@@ -3,7 +3,7 @@ called (fixtures/derivation/derive.py, COST_BOUND), its series step and evaluati
 from its own windows and 'for', so multi-day SLO windows, a week-long 'for' and a day's
 ``*_over_time`` are derived in seconds; a rule that cannot be derived within its bound is not
 derived, alone, with its figures; and a promtool call that outlives its deadline costs only the
-file that made it slow (fixtures/promtool_tests.py)."""
+file that made it slow (fixtures/promtool/calls.py)."""
 
 import subprocess
 from pathlib import Path
@@ -11,15 +11,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fixtures import promtool_tests, versions
+from fixtures import versions
 from fixtures.derivation import Derived, Underivable
-from fixtures.derivation.derive import COST_BOUND
-from fixtures.derivation.promtool import Case, run
-from fixtures.derivation.promtool import TestFile as PromtoolTestFile  # not a pytest class
+from fixtures.derivation.candidates import Case, run
+from fixtures.derivation.candidates import TestFile as PromtoolTestFile  # not a pytest class
+from fixtures.derivation.timescale import COST_BOUND
 from fixtures.feeders.series import Series, Shape
 from fixtures.model.stack import Stack
 from fixtures.model.stackfiles import ConfigError
-from fixtures.promtool_tests import RuleFile
+from fixtures.promtool import calls as promtool_tests
+from fixtures.promtool.documents import RuleFile
 from fixtures.scenarios.coverage import sources
 from fixtures.scenarios.derived import write_scenarios
 from fixtures.scenarios.model import load_scenario

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from fixtures.derivation import Underivable, derive
-from fixtures.model.rules import AlertRule
+from fixtures.model.rules import AlertRule, RecordingRule
 from fixtures.scenarios.derived import ingests_native_histograms
 
 pytestmark = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
 
-RECORDING = [{"record": "route:checkout_latency_seconds:rate1m",
-              "expr": "sum by (route) (rate(checkout_latency_seconds[1m]))"}]
+RECORDING = [RecordingRule("route:checkout_latency_seconds:rate1m", "shop", Path("shop.yml"), 1,
+                           "sum by (route) (rate(checkout_latency_seconds[1m]))")]
 RULES = {
     # a bare name: a native histogram makes it fire
     "bare_name": "histogram_quantile(0.99, sum by (route) (rate(checkout_latency_seconds[5m]))) > 2",

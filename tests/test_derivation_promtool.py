@@ -1,4 +1,4 @@
-"""How derived candidates reach promtool (fixtures/derivation/promtool.py) at the least cost that
+"""How derived candidates reach promtool (fixtures/derivation/candidates.py) at the least cost that
 judges them all: a sample's values written once however many candidates feed its shape, a case
 that comes twice run once, and a file whose cases each need a test entry of their own never
 merged with files of one entry (promtool would load and evaluate the latter's rules again in
@@ -10,10 +10,10 @@ import shutil
 import pytest
 
 from fixtures.derivation.analysis import PACKING_LABEL
-from fixtures.derivation.promtool import Case, input_series, run
-from fixtures.derivation.promtool import TestFile as PromtoolTestFile  # not a pytest class
+from fixtures.derivation.candidates import Case, input_series, run
+from fixtures.derivation.candidates import TestFile as PromtoolTestFile  # not a pytest class
 from fixtures.feeders.series import Series, Shape
-from fixtures.promtool_tests import RuleFile
+from fixtures.promtool.documents import RuleFile
 
 JOB, INSTANCE = "job", "host:80"
 needs_promtool = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
@@ -69,12 +69,26 @@ def test_files_of_one_test_entry_are_never_merged_with_files_of_several(tmp_path
     summed_too = _test_file(tmp_path, "SummedToo", "sum(summedtoo) > 1", None, [5.0, 0.0, 9.0])
     outcomes, errors = run([labelled, summed, summed_too])
     assert not errors
-    for path in tmp_path.glob("*.packed.yml"):
+    merged = sorted(tmp_path.glob("conformance-merged-*.test.yml"))
+    for path in merged:
         asked = [{a["alertname"] for a in entry["alert_rule_test"]} for entry in json.loads(path.read_text())["tests"]]
         entries_of = {name: sum(name in names for names in asked) for name in set().union(*asked)}
         assert not (1 in entries_of.values() and max(entries_of.values()) > 1), (path.name, entries_of)
     # The files of several entries did share theirs.
-    assert [p.name for p in tmp_path.glob("*.packed.yml")] == ["Summed.test.packed.yml"]
+    assert [{a["alertname"] for entry in json.loads(path.read_text())["tests"] for a in entry["alert_rule_test"]}
+            for path in merged] == [{"Summed", "SummedToo"}]
     fired = {name: [bool(outcomes[f"{name}.{k}"].fired(name)) for k in range(3)]
              for name in ("Labelled", "Summed", "SummedToo")}
     assert fired == {"Labelled": [False, True, True], "Summed": [False, True, True], "SummedToo": [True, False, True]}
+
+
+@needs_promtool
+def test_a_merged_file_promtool_refuses_is_run_again_file_by_file(tmp_path):
+    """The derivation's side of promtool's one batch engine (fixtures/promtool/batch.py): a broken
+    rule file costs the rule merged with it nothing, and the error is the broken rule's alone."""
+    good = _test_file(tmp_path, "Good", "good > 1", None, [5.0, 0.0])
+    broken = _test_file(tmp_path, "Broken", "broken >", None, [5.0, 0.0])  # two entries each: one key
+    outcomes, errors = run([good, broken])
+    assert list(tmp_path.glob("conformance-merged-*.test.yml"))  # they were merged first
+    assert list(errors) == [broken.path], errors
+    assert [outcomes["Good.0"].fired("Good"), outcomes["Good.1"].fired("Good")] == [[60.0], []]

@@ -13,7 +13,7 @@ import yaml
 
 from fixtures.derivation import Derived, Underivable, derive, solver, to_scenario_files
 from fixtures.derivation.shapes import shape_class
-from fixtures.model.rules import AlertRule
+from fixtures.model.rules import AlertRule, RecordingRule
 
 pytestmark = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
 
@@ -190,6 +190,6 @@ def test_coverage_names_the_shape_class_of_each_rule(expr, shape):
 
 
 def test_a_recorded_series_read_at_another_time_is_not_the_series_now():
-    recording = {"x_negated": {"record": "x_negated", "expr": "-x"}}
+    recording = {"x_negated": RecordingRule("x_negated", "g", Path("rules.yml"), 1, "-x")}
     assert solver.unreachable("x_negated > 5 and x > -2", recording)  # one x series behind both
     assert solver.unreachable("x_negated > 5 and x_negated offset 1h < -6", recording) is None

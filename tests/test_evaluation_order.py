@@ -1,5 +1,5 @@
 """Virtual time is deterministic: every promtool test the harness writes fixes the order in which
-its rule groups are evaluated (fixtures/promtool_tests.evaluation_order), recording groups before
+its rule groups are evaluated (fixtures/promtool/calls.evaluation_order), recording groups before
 the groups reading them, so identical inputs give identical timelines, every run."""
 
 from pathlib import Path
@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from fixtures.model.stack import Stack
-from fixtures.promtool_tests import evaluation_order
+from fixtures.promtool.documents import evaluation_order
 from fixtures.scenarios.suite import ScenarioSet, run_virtual
 from fixtures.validation import Validation
 from tests.textfiles import write_text

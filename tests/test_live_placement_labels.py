@@ -12,7 +12,7 @@ from fixtures.feeders.activities import SeriesFeed
 from fixtures.feeders.scrape import scrape_targets
 from fixtures.feeders.series import Series, Shape
 from fixtures.feeders.targets import build_target
-from fixtures.rules import AlertRule, RecordingRule
+from fixtures.model.rules import AlertRule, RecordingRule
 from fixtures.scenarios.live_feed import LivePlan
 from fixtures.scenarios.live_placement import Placer, keeps_label
 from fixtures.scenarios.model import ExpectedAlert, Scenario

@@ -9,7 +9,7 @@ from fixtures.feeders.activities import SeriesFeed
 from fixtures.feeders.scrape import scrape_targets, with_spare_targets
 from fixtures.feeders.series import Series, Shape
 from fixtures.feeders.targets import build_target
-from fixtures.rules import AlertRule
+from fixtures.model.rules import AlertRule
 from fixtures.scenarios.live_feed import LivePlan
 from fixtures.scenarios.live_placement import Placer, spare_targets
 from fixtures.scenarios.model import ExpectedAlert, Scenario

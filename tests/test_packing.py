@@ -1,4 +1,4 @@
-"""Rules that share no metric share promtool's test entries (fixtures/packing.py): what they share
+"""Rules that share no metric share promtool's test entries (fixtures/promtool/packing.py): what they share
 is decided conservatively, and a merged run gives every rule exactly what its own run gives."""
 
 import json
@@ -6,10 +6,10 @@ import json
 import pytest
 
 from benchmarks.generate_stack import write_stack
-from fixtures import packing
 from fixtures.derivation import derive
 from fixtures.model.stack import Stack
-from fixtures.promtool_tests import RuleFile, unit_test_document
+from fixtures.promtool import packing
+from fixtures.promtool.documents import RuleFile, merged_entry, unit_test_document
 from fixtures.scenarios.model import Scenario
 from fixtures.scenarios.suite import ScenarioSet, run_virtual
 from fixtures.scenarios.virtual import Compiled, run_all_compiled
@@ -48,7 +48,7 @@ def test_a_merged_entry_holds_every_series_and_question_and_each_member_gets_its
                 "alert_rule_test": [{"eval_time": "0s", "alertname": "A"}]},
                {"name": "b", "interval": "15s", "input_series": [{"series": "m2", "values": "2"}],
                 "alert_rule_test": [{"eval_time": "0s", "alertname": "B"}]}]
-    merged = packing.merged_entry("both", entries)
+    merged = merged_entry("both", entries)
     assert [s["series"] for s in merged["input_series"]] == ["m1", "m2"]
     assert [a["alertname"] for a in merged["alert_rule_test"]] == ["A", "B"]
 
@@ -83,10 +83,10 @@ def test_derivation_concludes_the_same_with_rules_packed_as_each_alone(generated
     settings = {"scrape_interval_s": 15.0, "evaluation_interval_s": 15.0, "job": "services",
                 "instance": "services-exporter:9100"}
     packed = _results(derive(rules, [], **settings, directory=tmp_path / "packed"))
-    assert list((tmp_path / "packed").glob("*.packed.yml"))
+    assert list((tmp_path / "packed").glob("conformance-merged-*.test.yml"))
     monkeypatch.setattr(packing, "MAX_PER_ENTRY", 1)
     alone = _results(derive(rules, [], **settings, directory=tmp_path / "alone"))
-    assert not list((tmp_path / "alone").glob("*.packed.yml"))
+    assert not list((tmp_path / "alone").glob("conformance-merged-*.test.yml"))
     assert packed == alone
     assert sum(r[1] == "derived" for r in packed) >= 15, packed  # the comparison is about derived rules
 

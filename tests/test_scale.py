@@ -121,7 +121,8 @@ def test_the_scenarios_that_watched_a_rule_are_found_as_a_scan_would_find_them(g
 
 
 def test_promtool_keeps_its_test_databases_in_a_run_folder_in_memory(tmp_path, monkeypatch):
-    from fixtures import promtool_tests, workdirs
+    from fixtures import workdirs
+    from fixtures.promtool import calls as promtool_tests
 
     monkeypatch.setattr(promtool_tests, "_SCRATCH", [])
     folder = Path(promtool_tests._environment()["TMPDIR"])
