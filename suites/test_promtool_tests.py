@@ -2,7 +2,7 @@
 
 import pytest
 
-from fixtures.checks import at, expect, fail_config
+from fixtures.checks import at, expect, fail, fail_config
 from fixtures.team_promtool_tests import failed_lines, run_group
 from fixtures.validation import require_loadable_rules
 
@@ -15,6 +15,12 @@ def test_team_promtool_test(promtool_test_group, report_dir, validation):
     group = promtool_test_group
     if group.error is not None:
         fail_config(group.error)
+    for index, path in enumerate(group.rule_files()):  # one that is not there would block the group unreported
+        if not (validation.stack.inside(path) and path.is_file()):
+            line = group.document.line_of_item("rule_files", index)
+            where = "leaves the stack folder" if not validation.stack.inside(path) else "is not a file of the stack"
+            fail(f"{group.file}:{line}: rule_files entry {group.document['rule_files'][index]!r} {where} (it "
+                 f"names {path}); promtool cannot load the rules the group tests", at(group.file, line))
     # A rule file with a defect of its own is that defect's finding, not every test's over it.
     require_loadable_rules(validation, *group.rule_files())
     result = run_group(group, report_dir / "promtool-tests")
