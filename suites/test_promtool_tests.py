@@ -3,8 +3,9 @@
 import pytest
 
 from fixtures.checks import at, expect, fail, fail_config
+from fixtures.rules import load_alert_rules
 from fixtures.team_promtool_tests import failed_lines, run_group
-from fixtures.validation import require_loadable_rules
+from fixtures.validation import blocked, require_loadable_rules
 
 pytestmark = pytest.mark.stack_section("promtool_tests", what="the team's own promtool tests")
 
@@ -23,6 +24,13 @@ def test_team_promtool_test(promtool_test_group, report_dir, validation):
                  f"names {path}); promtool cannot load the rules the group tests", at(group.file, line))
     # A rule file with a defect of its own is that defect's finding, not every test's over it.
     require_loadable_rules(validation, *group.rule_files())
+    # An alert it tests that means something else than it says (rules mean what they say): the
+    # group could show only the symptom.
+    entry = group.document["tests"][group.index]
+    tested = {str(t.get("alertname")) for t in entry.get("alert_rule_test") or [] if isinstance(t, dict)}
+    for rule in (rule for path in group.rule_files() for rule in load_alert_rules(path) if rule.name in tested):
+        if (error := validation.of_rule(rule)) is not None:
+            blocked(error)
     result = run_group(group, report_dir / "promtool-tests")
     lines = [] if result.ok else failed_lines(group, result.output)
     where = ", ".join(f"{group.file}:{line}" for line in lines)

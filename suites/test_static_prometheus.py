@@ -224,7 +224,7 @@ def test_settings_let_data_through(stack, validation):
     """https towards a service of the manifest serving plain HTTP, a sample_limit or target_limit
     below what a job certainly exposes, metric_relabel_configs dropping a metric the rules read:
     promtool accepts each, and the alerts or the rules' inputs never arrive."""
-    from fixtures.feeders.families import declared_families
+    from fixtures.feeders.families import declared_families, series_at_least
     from fixtures.semantics.prometheus import limits_below, relabelled_metrics, tls_mismatch
 
     path = stack.prometheus_config_path
@@ -240,5 +240,5 @@ def test_settings_let_data_through(stack, validation):
             continue  # 'expression parses' reports it
         for name in names:
             read.setdefault(name, f"{named} ({rule.file.name}:{rule.line})")
-    expect_no_defects([*tls_mismatch(path, config, stack.services), *limits_below(path, config, declared),
+    expect_no_defects([*tls_mismatch(path, config, stack.services), *limits_below(path, config, series_at_least(stack)),
                        *relabelled_metrics(path, config, declared, read)])
