@@ -11,6 +11,7 @@ import pytest
 from fixtures.checks import at, expect, expect_no_defects, fail, named, not_applicable
 from fixtures.dashboards.evaluate import dashboard_variables, time_unit_problem
 from fixtures.dashboards.sources import judge
+from fixtures.dashboards.truth import unknown_facts
 from fixtures.model.configfiles import LineMap
 from fixtures.model.dashboard_variables import STATIC_PLACEHOLDER, undefined
 from fixtures.model.dashboards import (
@@ -65,6 +66,13 @@ def test_panel_truth_names_a_panel(panel_truth, stack, validation):
     """A truth the manifest declares for a panel or query that does not exist (a misspelt title)
     would be checked nowhere: the panel's value check quietly disappears."""
     panel_id, ref_ids, line = panel_truth
+    targets = stack.manifest["panel_truths"][panel_id]
+    for ref_id in ref_ids:  # a fact the harness does not know could be checked nowhere either
+        wrong = unknown_facts(targets[ref_id]) if isinstance(targets[ref_id], dict) else None
+        if wrong:
+            fact_line = targets[ref_id].line_of("fact")
+            fail(f"{stack.manifest_path}:{fact_line}: panel_truths gives panel '{panel_id}' query {ref_id} a truth "
+                 f"that cannot be evaluated: {wrong}", at(stack.manifest_path, fact_line))
     # A dashboard file that does not read holds panels nobody can see: that file's own finding.
     directory = stack.grafana_path("dashboards")
     require_declared(validation, directory)  # a misspelt folder: the manifest's finding
@@ -268,6 +276,16 @@ def test_uid_unique(dashboard, stack):
     others = stack.dashboards
     before = [d for d in others if d.path < dashboard.path]
     expect_no_defects([e for e in duplicate_uids([*before, dashboard]) if e.path == dashboard.path])
+
+
+@pytest.mark.conformance(component="grafana", check="title unique in its folder", phase="static",
+                         subject_kind="dashboard")
+def test_title_unique(dashboard, stack):
+    """Grafana saves one dashboard per title in a folder: the later one sharing it never appears."""
+    from fixtures.semantics.grafana import duplicate_titles
+
+    before = [d for d in stack.dashboards if d.path < dashboard.path]
+    expect_no_defects([e for e in duplicate_titles([*before, dashboard]) if e.path == dashboard.path])
 
 
 @pytest.mark.conformance(component="grafana", check="one default data source", subject="datasources",

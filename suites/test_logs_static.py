@@ -2,6 +2,7 @@
 pipeline service has its configuration, and the index template maps the events' fields."""
 
 import difflib
+import re
 
 import pytest
 
@@ -118,15 +119,17 @@ def test_shippers_match_the_manifest(log_settings, stack):
 
 @pytest.mark.conformance(component="logs", check="searchable field is logged", phase="static",
                          subject_kind="log_field")
-def test_searchable_field_logged(log_field, log_settings):
+def test_searchable_field_logged(log_field, log_settings, validation):
     """A field the contract says events are searchable by that no declared event carries (a
-    misspelling): its live search check could only find nothing."""
+    misspelling), or that the index template maps as analysed text: its live search check could
+    only find nothing."""
     contract = log_settings.contract
     carried = {*contract.standard_fields, *(name for event in contract.declared for name in event.fields)}
-    if log_field in carried:
-        return
     document = shared_config(contract.path)
     line = document.line_of_item("searchable_by", list(contract.searchable_by).index(log_field))
+    if log_field in carried:
+        _expect_term_searchable(log_field, log_settings, validation, line)
+        return
     near = difflib.get_close_matches(log_field, sorted(carried), n=1)
     fail_config(ConfigError(contract.path, line, (
         f"searchable_by names field '{log_field}', which no event of the contract carries (their fields: "
@@ -134,13 +137,64 @@ def test_searchable_field_logged(log_field, log_settings):
         SourceLine(contract.path, line).text))
 
 
+def _expect_term_searchable(log_field: str, log_settings, validation, line: int) -> None:
+    """The index template maps a searchable field (at ``line`` of the contract) as a type a term
+    query finds whole values in."""
+    from fixtures.semantics.search_store import ANALYSED_TYPES, mapped_type
+
+    path = log_settings.index_template
+    if not path.exists() or validation.of(path):
+        return  # 'index template maps the events' and 'file valid' say why
+    kind = mapped_type(load_json(path), log_field)
+    if kind in ANALYSED_TYPES:
+        mapped_at = _line_of(path, f'"{log_field}"')
+        contract = log_settings.contract_path
+        fail_config(ConfigError(contract, line, (
+            f"searchable_by names field '{log_field}', which the index template maps as {kind} "
+            f"({path.name}:{mapped_at}): the store splits its values into words, so a term "
+            "query on a whole value finds nothing; map it as keyword (or search its keyword sub-field)"),
+            SourceLine(contract, line).text))
+
+
 @pytest.mark.conformance(component="logs", check="index template types fit the events", subject="index template",
                          phase="static")
 def test_index_template_fits_the_events(log_settings, validation):
-    from fixtures.semantics.search_store import misfit_field_types
+    from fixtures.semantics.search_store import misfit_field_types, unfit_values
 
     path = log_settings.index_template
     if not path.exists():
         not_applicable(f"{path} does not exist (see 'index template maps the events')")
     require_valid(validation, path, log_settings.contract_path)
-    expect_no_defects(misfit_field_types(path, load_json(path), log_settings.contract.declared))
+    template = load_json(path)
+    expect_no_defects(unfit_values(path, template, log_settings.contract_path, shared_config(log_settings.contract_path))
+                      + misfit_field_types(path, template, log_settings.contract.declared))
+
+
+@pytest.mark.conformance(component="logs", check="bad-input flag set by a shipper", subject="logs.bad_input",
+                         phase="static")
+def test_bad_input_flag_set(stack, log_settings):
+    """The field the manifest says a flagged bad input carries is one a shipper of the pipeline
+    writes (rsyslog's ``set $!flag``, Logstash's ``add_field``...): a flag no configuration names
+    is never set, and the live check could only find it missing."""
+    from fixtures.references import mounted_files
+
+    flagged = {case: spec.flag for case, spec in log_settings.bad_input.items() if spec.handling == "flagged"}
+    if not flagged:
+        not_applicable("the manifest flags no bad input (logs.bad_input: handling flagged)")
+    files = [path for name in log_services(stack) for path in mounted_files(stack.services[name])]
+    if not files:
+        not_applicable("no service of the log pipeline is given a configuration to read the flag in")
+    texts = []
+    for path in files:
+        try:
+            texts.append(read_text(path))
+        except ConfigError:
+            continue  # not a text file it could be named in: the file's own finding
+    written = "\n".join(line for text in texts for line in text.splitlines() if not line.lstrip().startswith(("#", "//")))
+    cases = stack.manifest["logs"]["bad_input"]
+    unset = [ConfigError(stack.manifest_path, cases[case].line_of("flag"), (
+        f"logs.bad_input.{case}: flag {flag!r} is named by no configuration of the log pipeline's services "
+        f"({', '.join(sorted({stack.relative(p) for p in files}))}): no shipper sets it, so a flagged event "
+        "never carries it"), SourceLine(stack.manifest_path, cases[case].line_of("flag")).text)
+        for case, flag in flagged.items() if not re.search(rf"(?<![\w.]){re.escape(flag)}(?!\w)", written)]
+    expect_no_defects(unset)

@@ -137,3 +137,19 @@ def _expect_none_in_alertmanager_yml(stack, validation, find) -> None:
     path = stack.alertmanager_config_path
     require_valid(validation, path)
     expect_no_defects(find(path, shared_config(path)))
+
+
+@pytest.mark.conformance(component="alertmanager", check="receiver templates parse", subject="alertmanager.yml",
+                         phase="static")
+def test_receiver_templates_parse(stack, validation):
+    """A receiver's inline Go template (a Slack title, an e-mail header) that does not parse, or
+    calls a template defined nowhere: amtool check-config does not parse these fields, and
+    Alertmanager fails the receiver's every notification when it renders them."""
+    from fixtures.semantics.go_templates import defined_templates, receiver_templates, template_files
+
+    path = stack.alertmanager_config_path
+    require_valid(validation, path)
+    config = shared_config(path) if isinstance(shared_config(path), dict) else {}
+    files = template_files(stack, path, config)
+    defined = None if files is None else defined_templates(files)
+    expect_no_defects(receiver_templates(path, config, defined))

@@ -43,11 +43,12 @@ def test_declared_path_exists(declared_path, stack):
                          phase="static")
 def test_addresses_reach_a_listener(stack):
     """An address naming a service of the manifest on a port it does not listen on (by the manifest
-    and its own configuration): what is sent there is refused, though each file is valid to its own
-    tool."""
-    from fixtures.references import text_files, unserved_ports
+    and its own configuration), or an HTTP URL to a port where it serves only gRPC: what is sent
+    there is refused, though each file is valid to its own tool."""
+    from fixtures.references import http_to_grpc, text_files, unserved_ports
 
-    expect_no_defects(unserved_ports(stack, text_files(stack)))
+    files = text_files(stack)
+    expect_no_defects(unserved_ports(stack, files) + http_to_grpc(stack, files))
 
 
 @pytest.mark.conformance(component="stack", check="no localhost in a service's own configuration", level="SHOULD",

@@ -4,7 +4,8 @@ fails to import: arguments it ignores, and code it runs on import."""
 
 import pytest
 
-from fixtures.checks import at_rejection, expect, fail
+from fixtures.checks import at_rejection, expect, expect_no_defects, fail, not_applicable
+from fixtures.model.configfiles import shared_config
 from fixtures.model.stackfiles import ConfigError
 from fixtures.services import jaeger_config
 from fixtures.tools import ToolMissing, jaeger_validate
@@ -82,3 +83,17 @@ def test_tracing_module_runs_nothing_at_import(stack, validation):
            "is ignored" if configures else "")
         + "; keep usage examples under `if __name__ == \"__main__\":`"
     ))
+
+
+@pytest.mark.conformance(component="traces", check="storage names a defined backend", subject="jaeger config",
+                         phase="static")
+def test_storage_names_a_backend(stack, validation):
+    """The exporter and query API name their store among the jaeger_storage extension's backends:
+    ``jaeger validate`` does not resolve the names, Jaeger does only when its pipelines start."""
+    from fixtures.semantics.jaeger import unknown_storage
+
+    path = jaeger_config.config_path(stack.tracing.jaeger) if stack.tracing else None
+    require_tracing(stack, validation, *([path] if path and path.is_file() else []))
+    if path is None or not path.is_file():
+        not_applicable("the jaeger service is given no --config file (see 'jaeger validate')")
+    expect_no_defects(unknown_storage(path, shared_config(path)))

@@ -360,6 +360,83 @@ DROWNING: tuple[Defect, ...] = tuple(Defect(*fields, batch=2800 + n, control=fie
 )))
 
 
+# Issue 25, the second campaign's missed and symptom-only classes: a rule that means something else
+# than it says (fixtures/semantics/expressions.py), a scenario expecting what its rule cannot send
+# or a fraction written as a percentage, an inline Alertmanager template that does not parse or
+# calls one defined nowhere, scrape settings that starve the rules, a *_file outside the stack, a
+# name (storage backend, fact, flag, driver, promtool rule file) that resolves to nothing, HTTP to a
+# gRPC port, a log field a term query cannot find or a value its mapping refuses. Each alone.
+JAEGER, TRACES, PROMTOOL_TEST = "jaeger/config.yml", "contracts/traces.yml", "prometheus/tests/data_quality.test.yml"
+PIPELINE_JOB = "    - targets: ['pipeline-scheduler:8080']\n    metrics_path: '/metrics'\n    scrape_interval: 30s\n"
+NODE_JOB = "  - job_name: 'node-exporter'\n"
+WARNING_TITLE = "        title: 'Warning Alert'"
+
+
+def _metric_relabel(action: str, regex: str) -> str:
+    return (f"{PIPELINE_JOB}    metric_relabel_configs:\n      - source_labels: [__name__]\n        regex: '{regex}'\n"
+            f"        action: {action}\n")
+
+
+SECOND_CAMPAIGN: tuple[Defect, ...] = tuple(Defect(*fields, batch=2900 + n, control=fields[4] is None)
+                                            for n, fields in enumerate((
+    ("rules: increase() over a gauge", IR, "(1 - (node_memory_MemAvailable_bytes /",
+     "(1 - (increase(node_memory_MemAvailable_bytes[5m]) /", "increase(node_memory"),
+    ("rules: deriv() over a counter", AR, "/ sum by (pipeline_name) (rate(pipeline_runs_total[5m]))",
+     "/ sum by (pipeline_name) (deriv(pipeline_runs_total[5m]))", "deriv(pipeline_runs_total"),
+    ("rules: alert comparison returning every series", IR, "* 100 > 85\n        for: 3m",
+     "* 100 > bool 85\n        for: 3m", "> bool 85"),
+    ("rules: label templated with the value", AR, FAILURE_LABELS,
+     FAILURE_LABELS.replace("critical\n", "critical\n          ratio: '{{ $value | humanizePercentage }}'\n"),
+     "ratio: '{{ $value"),
+    ("rules: label value its firing scenario never feeds", IR, 'node_cpu_seconds_total{mode="idle"}',
+     'node_cpu_seconds_total{mode="iddle"}', 'mode="iddle"'),
+    ("rules: threshold on another scale, number first", AR, "data_quality_score < 0.8", "75 > data_quality_score",
+     "75 > data_quality_score"),
+    ("scenario: expects a severity its rule does not set", sc("HighMemoryUsage-firing"), "severity: warning}",
+     "severity: critical}", "severity: critical}"),
+    ("scenario: a fraction written as a percentage", sc("PipelineFailureRate-firing"), "failure_ratio: 0.3",
+     "failure_ratio: 30", "failure_ratio: 30"),
+    ("alertmanager: inline template left open", AM, "Subject: 'WARNING: {{ .GroupLabels.alertname }}'",
+     "Subject: 'WARNING: {{ .GroupLabels.alertname }'", "Subject: 'WARNING"),
+    ("alertmanager: inline template's range never ended", AM,
+     "          Description: {{ .Annotations.description }}\n          {{ end }}\n",
+     "          Description: {{ .Annotations.description }}\n", "text: |"),
+    ("alertmanager: inline template calls one defined nowhere", AM, WARNING_TITLE,
+     "        title: '{{ template \"slack.warning.title\" . }}'", "slack.warning.title"),
+    ("control: alertmanager: inline template calls a default one", AM, WARNING_TITLE,
+     "        title: '{{ template \"slack.default.title\" . }}'", None),
+    ("prometheus.yml: metric relabelling keeps what no rule reads", P, PIPELINE_JOB,
+     _metric_relabel("keep", "pipeline_.*"), "- source_labels: [__name__]"),
+    ("control: prometheus.yml: metric relabelling drops what no rule reads", P, PIPELINE_JOB,
+     _metric_relabel("drop", "go_.*"), None),
+    ("prometheus.yml: sample_limit below the metrics the job declares", P, "  - job_name: 'analytics-api'\n",
+     "  - job_name: 'analytics-api'\n    sample_limit: 10\n", "sample_limit: 10"),
+    ("prometheus.yml: scrape over https to a service serving http", P, NODE_JOB,
+     "  - job_name: 'alertmanager'\n    scheme: https\n    static_configs:\n      - targets: ['alertmanager:9093']\n\n"
+     + NODE_JOB, "scheme: https"),
+    ("prometheus.yml: password_file outside the stack", P, NODE_JOB,
+     NODE_JOB + "    basic_auth:\n      username: prom\n      password_file: ../../outside/password\n",
+     "password_file: ../../outside"),
+    ("jaeger config: query storage no backend defines", JAEGER, "traces: memstore", "traces: mem_store",
+     "traces: mem_store"),
+    ("manifest: tracing endpoint over HTTP on the query API's gRPC port", M, "http://jaeger:4318/v1/traces",
+     "http://jaeger:16685/v1/traces", "jaeger:16685"),
+    ("trace contract: driver in a folder the stack lacks", TRACES, "driver: traced_run.py",
+     "driver: scripts/traced_run.py", "driver:"),
+    ("manifest: panel truth gives its fact an argument it does not take", M,
+     "B: {fact: pipeline_duration_quantile, q: 0.95}", "B: {fact: pipeline_duration_quantile, quantile: 0.95}",
+     "quantile: 0.95"),
+    ("manifest: bad-input flag no shipper sets", M, "oversize: {handling: kept}",
+     "oversize: {handling: flagged, flag: truncated}", "oversize:"),
+    ("log contract: searchable by a field mapped as text", LOG_CONTRACT, "searchable_by: [pipeline_name, run_id]",
+     "searchable_by: [pipeline_name, run_id, message]", "searchable_by:"),
+    ("log contract: a value its mapping's type refuses", LOG_CONTRACT, "threshold: 0.8}", 'threshold: "high"}',
+     'threshold: "high"'),
+    ("promtool test: rule file outside the stack", PROMTOOL_TEST, "  - ../analytics_rules.yml",
+     "  - ../../../outside_rules.yml", "outside_rules.yml"),
+)))
+
+
 def _as_prometheus_rule(file: str) -> str:
     """A rule file of the reference stack as the Prometheus Operator keeps it: a PrometheusRule."""
     text = (REFERENCE_STACK / file).read_text(encoding="utf-8")
@@ -583,6 +660,7 @@ CORPUS: tuple[Defect, ...] = (
     *BOUNDED,
     *DROWNING,
     *UNCLEAR,
+    *SECOND_CAMPAIGN,
 )
 
 

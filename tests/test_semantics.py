@@ -265,3 +265,71 @@ def test_a_file_too_large_to_read_is_its_own_finding_not_a_crash_of_the_referenc
     assert [f.path.name for f in loopback_addresses(stack, files)] == []
     assert unserved_ports(stack, files) == [] or all(f.path != big for f in unserved_ports(stack, files))
     assert listening_ports(stack.services["alertmanager"]) is not None
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    ("CRITICAL {{ .CommonLabels.alertname ", "unclosed action"),
+    ("{{ range .Alerts }}{{ .Labels.x }}", "never closed"),
+    ("{{ .Status }}{{ end }}", "closes no block"),
+    ("{{ else }}", "outside"),
+    ('{{ "}}" }} {{ template "a" . }}', None),
+    ("{{/* a comment }} with braces */}}{{ if .Alerts }}x{{ else }}y{{ end }}", None),
+])
+def test_go_templates_parse_as_text_template_reads_them(text, error):
+    from fixtures.semantics.go_templates import template_errors
+
+    found, _ = template_errors(text)
+    assert (found is None) if error is None else (error in found), found
+
+
+def test_receiver_templates_at_their_field(tmp_path):
+    from fixtures.semantics.go_templates import defined_templates, receiver_templates
+
+    templates = tmp_path / "own.tmpl"
+    templates.write_text('{{ define "slack.team.text" }}{{ .CommonAnnotations.summary }}{{ end }}\n')
+    path, config = _yaml(tmp_path, (
+        "receivers:\n  - name: team\n    slack_configs:\n"
+        "      - title: '{{ template \"slack.default.title\" . }}'\n"  # Alertmanager's own: found nowhere else
+        "        text: '{{ template \"slack.team.text\" . }}'\n"
+        "        pretext: '{{ template \"slack.team.txt\" . }}'\n"
+        "        footer: '{{ .CommonLabels.alertname '\n"))
+    found = receiver_templates(path, config, defined_templates([templates]))
+    assert [(e.line, "slack.team.txt" in e.problem or "unclosed" in e.problem) for e in found] == [(6, True), (7, True)]
+    assert not [e for e in receiver_templates(path, config, None) if "calls" in e.problem]  # unknown: not judged
+
+
+def test_rule_meanings_at_the_expression(tmp_path):
+    from fixtures.semantics.expressions import Fed, rule_meanings
+
+    path, document = _yaml(tmp_path, (
+        "groups:\n  - name: g\n    rules:\n"
+        "      - alert: A\n        expr: rate(score[5m]) < 0.8\n"  # a counter function over a gauge
+        "      - alert: B\n        expr: |\n          deriv(runs_total[5m]) > 0\n"  # a gauge function over a counter
+        "      - alert: C\n        expr: score < bool 0.8\n"
+        "      - alert: D\n        expr: score < 80\n"  # the scenarios feed it 0.4 to 0.9
+        "      - alert: E\n        expr: runs_total{status=\"failure\"} > 0\n"
+        "      - alert: F\n        expr: score > 0.5\n        labels: {now: '{{ $value }}'}\n"
+        "      - alert: G\n        expr: sum(score < bool 0.8) > 0 and rate(runs_total{status=\"failed\"}[5m]) > 0\n"))
+    fed = Fed(labels={"E": {"runs_total": {"status": {"failed", "success"}}}, "G": {"runs_total": {
+        "status": {"failed", "success"}}}}, firing={"E": ["E-firing"]}, values={"score": {0.4, 0.9}})
+    types = {"score": ("gauge", "app.py"), "runs_total": ("counter", "app.py")}
+    found = rule_meanings(path, document, types, fed)
+    assert [(e.line, e.problem.split(":")[0]) for e in found] == [
+        (5, "alert 'A'"), (8, "alert 'B'"), (10, "alert 'C'"), (12, "alert 'D'"), (14, "alert 'E'"), (17, "alert 'F'")]
+    assert "a gauge (declared by app.py)" in found[0].problem and "failed" in found[4].problem
+
+
+def test_duplicate_titles_in_one_folder(tmp_path):
+    from types import SimpleNamespace
+
+    from fixtures.semantics.grafana import duplicate_titles
+
+    def dashboard(folder: str, name: str, title: str):
+        path = tmp_path / folder / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(f'{{\n  "uid": "{name}",\n  "title": "{title}"\n}}\n')
+        return SimpleNamespace(path=path, model={"uid": name, "title": title})
+
+    found = duplicate_titles([dashboard("a", "one.json", "Ops"), dashboard("a", "two.json", "ops"),
+                              dashboard("b", "three.json", "Ops")])  # another folder: its own namespace
+    assert [(e.path.name, e.line) for e in found] == [("two.json", 3)]
