@@ -217,6 +217,7 @@ def test_a_trace_contract_defect_names_its_line(tmp_path, old, new, problem, at)
     assert text.count(old) == 1, old
     path = tmp_path / "traces.yml"
     path.write_text(text.replace(old, new), encoding="utf-8")
+    (tmp_path / CONTRACT.driver.name).write_text("", encoding="utf-8")  # the contract's driver is a file of its stack
     with pytest.raises(ConfigError) as caught:
         TraceContract.load(path)
     expected = line_containing(path, at) if at else caught.value.line
