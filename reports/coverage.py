@@ -20,11 +20,27 @@ PHASE_NAMES = {"virtual": "virtual-time", "live": "live"}
 NOT_RUN_MEANS = {"live": ": nothing was started, fed or notified (a static run)",
                  "virtual": ": no rule was evaluated on a scenario"}
 _NAMES = re.compile(r"'[^']*'|`[^`]*`|\[[^\]]*\]|\{[^}]*\}|\b\d+(\.\d+)?\b")
+# The live checks that judge an alert rule's firing: they run only on a scenario fed live (the
+# others on a rule, such as "rule loaded", pass whether or not anything was fed).
+LIVE_FIRING = ("fires (live)", "notification delivered (live)")
+# How a live firing check says why nothing was fed for its rule: the scenario, then the series.
+_NOT_FED = re.compile(r"was fed live: [^:;]+: (series [^{ ]+(\{[^}]*\})? \([^)]*\): )?")
+_NEXT_SCENARIO = re.compile(r"; [^\s:;]+: ")  # "...; <scenario>: <its reason>": the first one's only
+_ASIDES = re.compile(r" \([^()]*\)")  # a rule's location, "(virtual time only)": no part of the reason
+_DURATIONS = re.compile(r"\b\d+(\.\d+)?(ms|[smhdwy])\b")  # "reads 72h back": one reason whatever the hours
 
 
 def _reason_of(message: str) -> str:
     """A reason with its subject's names taken out, so that alike reasons group."""
     return _NAMES.sub("…", message.split("\n", 1)[0]).strip()[:200]
+
+
+def _not_fed_reason(message: str) -> str:
+    """Why a rule's firing was not judged live, grouped as _reason_of does: the first scenario's
+    reason without its scenario, series names and asides."""
+    found = _NOT_FED.search(message)
+    first = _NEXT_SCENARIO.split(message[found.end():] if found else message, 1)[0]
+    return _reason_of(_DURATIONS.sub("…", _ASIDES.sub("", first)))
 
 
 def rule_outcome(checks: list) -> str:
@@ -44,7 +60,12 @@ def tested(run: RunResults) -> dict:
     counts = run.coverage_counts()
     live = [c for c in run.checks if c.phase == "live" and c.check != LEFT_OUT]
     deselected = run.deselected.get("live", 0)
-    judged_live = {c.subject for c in live if c.subject_kind == "alert_rule" and c.status in JUDGED}
+    firing = [c for c in live if c.subject_kind == "alert_rule" and c.check in LIVE_FIRING]
+    judged_live = {c.subject for c in firing if c.status in JUDGED}
+    not_fed = {}  # rule -> why its firing was not judged live (the first firing check's reason)
+    for check in firing:
+        if check.subject not in judged_live:
+            not_fed.setdefault(check.subject, _not_fed_reason(check.message))
     checks = [c for c in run.checks if c.check != LEFT_OUT]
     by_check: dict[tuple[str, str], list] = {}
     for check in checks:
@@ -65,7 +86,8 @@ def tested(run: RunResults) -> dict:
                                                 for e in rules if e["source"] == "none").most_common()),
         },
         "live": {"run": bool(live), "deselected": deselected,
-                 "alert_rules_judged": len(judged_live), "of": len(rules)},
+                 "alert_rules_judged": len(judged_live), "of": len(rules), "not_fed": len(not_fed),
+                 "not_fed_reasons": dict(Counter(not_fed.values()).most_common())},
         "checks": {"judged": sum(c.status in JUDGED for c in checks),
                    "not_judged": sum(c.status not in JUDGED for c in checks)},
         "mostly_not_applicable": mostly,
@@ -115,7 +137,11 @@ def coverage_line(found: dict) -> str:
             text += f", not derived {rules['not_derived']}: {grouped}"
         parts.append(text)
     if live["run"]:
-        parts.append(f"judged live {live['alert_rules_judged']} of {live['of']}" if live["of"] else "live checks run")
+        text = f"judged live {live['alert_rules_judged']} of {live['of']}" if live["of"] else "live checks run"
+        if live["not_fed"]:
+            grouped = "; ".join(f"{reason} ({n})" for reason, n in live["not_fed_reasons"].items())
+            text += f", not fed live {live['not_fed']}: {grouped}"
+        parts.append(text)
     elif live["deselected"]:
         parts.append("live checks not run")
     else:

@@ -78,3 +78,32 @@ def test_rules_fed_live_for_few_rules_and_a_failure_say_both(tmp_path):
 
     assert judged["state"] == "fails" and judged["headline"] == "does not conform: 1 MUST check(s) fail"
     assert "only 1 of 3 alert rules were judged live" in judged["gaps"], judged["gaps"]
+
+
+def test_rules_loaded_live_but_not_fed_are_not_judged_live_and_the_line_says_why():
+    # Every rule is loaded live (a check that passes unfed); only A's firing was fed and judged.
+    run = _run({"A": "derived", "B": "derived", "C": "derived", "D": "derived"}, live=True)
+    reasons = {"B": "B-g-derived-firing: series b_total{job=\"x\", pod=\"pod-1\"} (counter, rate): no target of job "
+                    "'x' gives its series the labels {'pod': 'pod-1'}",
+               "C": "C-g-derived-firing: series c_total{job=\"y\"} (counter, rate): no target of job 'y' gives its "
+                    "series the labels {'pod': 'pod-2'}",
+               "D": "D-g-derived-firing: 'D' (rules.yml:4) reads 72h back, beyond the 2h of history this live run "
+                    "pre-loads: live it could not fire"}
+    for check in list(run.checks):
+        if check.phase == "live":
+            run.checks.append(CheckResult(
+                component="prometheus", subject=check.subject, check="rule loaded", status="passed", level="MUST",
+                message="", nodeid=f"suites/test_live_smoke.py::test_rule_loaded[{check.subject}]",
+                subject_kind="alert_rule", phase="live"))
+            if check.subject in reasons:
+                check.status = "not applicable"
+                check.message = f"no firing scenario of '{check.subject}' was fed live: {reasons[check.subject]}"
+
+    judged = verdict(run)
+
+    live = judged["tested"]["live"]
+    assert live["alert_rules_judged"] == 1 and live["not_fed"] == 3, live
+    assert "only 1 of 4 alert rules were judged live" in judged["gaps"] and judged["state"] == "partial", judged
+    line = coverage_line(judged["tested"])
+    assert ("judged live 1 of 4, not fed live 3: no target of job … gives its series the labels … (2); "
+            "… reads … back, beyond the … of history this live run pre-loads: live it could not fire (1)") in line, line
