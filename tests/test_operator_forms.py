@@ -359,3 +359,17 @@ def test_each_dashboard_of_a_list_is_judged_on_its_own_variables(tmp_path):
                 if "::test_variables_defined[" in c["nodeid"]}
     assert verdicts == {"test_variables_defined[Alerts/Up]": "passed",
                         "test_variables_defined[Targets/Up]": "passed"}, (verdicts, run.output[-2000:])
+
+
+@pytest.mark.parametrize("kind", ["List", "SecretList"])
+def test_the_secrets_of_a_secret_list_are_known_to_be_redacted(tmp_path, kind):
+    """A Secret in a Kubernetes list (``kubectl get secret -o yaml`` writes a SecretList) holds
+    nothing but secrets, which reports redact, as one alone does."""
+    from fixtures.model.stack import Stack
+    from fixtures.secrets import stack_secrets
+
+    stack = _secret_stack(tmp_path, ALERTMANAGER)
+    write_text(stack / "alertmanager" / "tokens.yaml", f"apiVersion: v1\nkind: {kind}\nitems:\n  - apiVersion: v1\n"
+               f"    kind: Secret\n    metadata: {{name: tokens}}\n    stringData:\n      token: {CANARY}-token\n")
+    found = [s.where for s in stack_secrets(Stack.load(stack)) if s.value == f"{CANARY}-token"]
+    assert found == ["alertmanager/tokens.yaml stringData.token"], found
