@@ -29,7 +29,7 @@ from fixtures.dashboards.evaluate import (
 )
 from fixtures.dashboards.sources import declares_producers, produced_metrics
 from fixtures.dashboards.truth import panel_truths
-from fixtures.model.dashboards import load_datasources, resolve_datasource
+from fixtures.model.dashboards import dashboard_holding, load_datasources, resolve_datasource
 from fixtures.model.interpolation import legend, legend_labels, references
 from fixtures.model.rules import metrics_read, selected_metrics
 from fixtures.polling import poll
@@ -50,7 +50,7 @@ class PanelRuns:
     def __init__(self, live_stack, stack):
         self.live = live_stack
         self.results = {}
-        self.variables = {}  # dashboard path -> its variables, as last resolved
+        self.variables = {}  # panel id -> its dashboard's variables, as last resolved (a file may hold several)
         self.load_s = {}
         if "prometheus" in live_stack.failures:
             return
@@ -68,9 +68,9 @@ class PanelRuns:
         complete = True
         for dashboard in self.dashboards:
             began = time.monotonic()
-            self.variables[dashboard.path] = dashboard_variables(dashboard, PrometheusLookups(self.live.prometheus),
-                                                                 time.time())
+            variables = dashboard_variables(dashboard, PrometheusLookups(self.live.prometheus), time.time())
             for panel in dashboard.panels:
+                self.variables[panel.id] = variables
                 self.results[panel.id] = [self._run(dashboard, panel, target) for target in panel.targets]
                 complete &= all(r.has_data for r in self.results[panel.id])
             self.load_s[dashboard.title] = time.monotonic() - began
@@ -78,13 +78,13 @@ class PanelRuns:
 
     def _run(self, dashboard, panel, target):
         source = resolve_datasource(target.datasource or panel.datasource, self.datasources, dashboard)
-        variables = self.variables[dashboard.path]
+        variables = self.variables[panel.id]
         if self.grafana is None:
             return run_target(self.live.prometheus, dashboard, panel, target, source, variables)
         return run_through_grafana(self.grafana, dashboard, panel, target, source, variables)
 
     def rerun(self, panel, target):
-        dashboard = next(d for d in self.dashboards if d.path == panel.file)
+        dashboard = dashboard_holding(self.dashboards, panel)
         return self._run(dashboard, panel, target)
 
 
@@ -203,7 +203,7 @@ def _empty_variables(result, panel, panel_runs) -> str:
     """Why a query whose metrics are there shows nothing: a template variable with no options
     (Grafana then substitutes nothing), else its selectors match none of the series."""
     used = set(references(result.target.expr))
-    empty = [v for v in panel_runs.variables.get(panel.file, ()) if v.name in used and not v.values
+    empty = [v for v in panel_runs.variables.get(panel.id, ()) if v.name in used and not v.values
              and v.all_value is None and not v.error]
     if empty:
         return "; ".join(f"template variable ${v.name} has no options live ({v.source or 'its query found nothing'})"

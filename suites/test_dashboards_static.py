@@ -17,6 +17,7 @@ from fixtures.model.dashboard_variables import STATIC_PLACEHOLDER, undefined
 from fixtures.model.dashboards import (
     DEPRECATED_PANEL_TYPES,
     MIXED,
+    dashboard_holding,
     load_datasources,
     resolve_datasource,
     unresolved_reason,
@@ -41,10 +42,8 @@ def datasources(stack):
 def dashboard_of(stack):
     """The dashboard a panel belongs to, and a context for its queries with nominal values (any
     valid ones will do): variables as saved, query variables with nothing saved as placeholders."""
-    found = {d.path: d for d in stack.dashboards}
-
     def lookup(panel):
-        dashboard = found[panel.file]
+        dashboard = dashboard_holding(stack.dashboards, panel)
         nominal = QueryContext(range_s=6 * 3600, end_s=0, scrape_interval_s=15,
                                variables=dashboard_variables(dashboard, None, 0))
         return dashboard, nominal

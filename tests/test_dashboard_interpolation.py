@@ -86,6 +86,10 @@ def test_what_a_query_yields():
     assert yields_seconds("histogram_quantile(0.95, sum by (le) (rate(api_request_duration_seconds_bucket[5m])))")
     assert not yields_seconds("sum(rate(api_requests_total[1m]))")
     assert not yields_seconds('100 - avg(irate(node_cpu_seconds_total{mode="idle"}[5m])) * 100')
+    assert yields_seconds("max(x_timestamp_seconds)")
+    # A unit is the name's suffix, not a word inside it: these count samples (kube-prometheus's Prometheus / Overview)
+    assert not yields_seconds("rate(prometheus_target_scrapes_sample_duplicate_timestamp_total[5m])")
+    assert not yields_seconds("sum(rate(prometheus_target_scrapes_sample_out_of_order_timestamp_total[1m]))")
     assert time_unit_problem("m", "time() - max(x_timestamp)") == (
         "the query yields seconds, but the panel's unit is 'm', a different time unit (seconds: 's')")
     assert time_unit_problem("s", "time() - max(x_timestamp)") is None

@@ -205,3 +205,14 @@ def test_panels_sharing_a_title_are_told_apart_by_id_rows_included(tmp_path):
     text = (tmp_path / "pipelines.json").read_text().splitlines()
     assert [text[p.line - 1].strip() for p in board.panels] == ['"title": "Twin",', '"title": "Twin",', '"title": "Alone",']
     assert board.panels[0].line != board.panels[1].line
+
+
+@pytest.mark.parametrize(("refresh", "static"), [(0, ("orders",)), (1, ("__unresolved_pipeline",)),
+                                                 (2, ("__unresolved_pipeline",))])
+def test_statically_a_saved_value_stands_only_where_grafana_never_refreshes_the_variable(tmp_path, refresh, static):
+    """Refreshed on load, a query variable's saved value holds only where the live data still offers
+    it (kube-prometheus's Grafana Overview saves job 'default/grafana'): statically it is unknown."""
+    board = dashboard(tmp_path, [query_variable("label_values(pipeline_runs_total, pipeline)", refresh=refresh,
+                                                current={"text": "orders", "value": "orders"})])
+    (got,) = dashboard_variables(board, None, 0)
+    assert got.values == static, got

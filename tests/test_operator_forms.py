@@ -265,3 +265,111 @@ def test_the_live_run_hands_alertmanager_the_configuration_and_declares_it(tmp_p
     assert ("alertmanager/alertmanager-main.yaml", "(the whole file)") in [(c.file, c.location) for c in changes]
     copied = yaml.safe_load((tmp_path / "copy" / "alertmanager-main.yaml").read_text())
     assert copied["route"]["receiver"] == "pager", copied
+
+
+def _dashboard(title: str, variable: str) -> str:
+    """A dashboard whose one panel reads its own template variable."""
+    return textwrap.dedent(f"""\
+        {{
+          "title": "{title}",
+          "uid": "{title.lower()}",
+          "templating": {{"list": [{{"name": "{variable}", "type": "custom", "query": "a,b",
+                                    "current": {{"text": "a", "value": "a"}}}}]}},
+          "panels": [
+            {{"title": "Up", "type": "timeseries",
+             "targets": [{{"refId": "A", "expr": "up{{{variable}=\\"${variable}\\"}}"}}]}}
+          ]
+        }}
+        """)
+
+
+def _config_map_list(kind: str, *dashboards: tuple[str, str]) -> str:
+    """ConfigMaps delivering each (key, dashboard JSON), in a Kubernetes list of ``kind``, the way
+    kube-prometheus ships grafana-dashboardDefinitions.yaml."""
+    items = "".join(f"  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {{name: {key.removesuffix('.json')}}}\n"
+                    f"    data:\n      {key}: |\n" + textwrap.indent(text, "        ") for key, text in dashboards)
+    return f"apiVersion: v1\nkind: {kind}\nitems:\n{items}"
+
+
+@pytest.mark.parametrize("kind", ["List", "ConfigMapList"])
+def test_every_kubernetes_list_of_config_maps_delivers_its_dashboards(tmp_path, kind):
+    from fixtures.model.dashboards import load_dashboards
+
+    path = write_text(tmp_path / "dashboards.yaml", _config_map_list(
+        kind, ("alerts.json", _dashboard("Alerts", "namespace")), ("targets.json", _dashboard("Targets", "job"))))
+    dashboards = load_dashboards(path)
+    assert [(d.title, [v.name for v in d.variables]) for d in dashboards] == [
+        ("Alerts", ["namespace"]), ("Targets", ["job"])], dashboards
+    panels = [n for n, line in enumerate(path.read_text().splitlines(), 1) if '"title": "Up"' in line]
+    assert [d.panels[0].line for d in dashboards] == panels, panels  # each at its line of the file
+
+
+def test_rules_and_secrets_in_a_typed_list_are_read_as_its_items(tmp_path):
+    from fixtures.model.configfiles import load_yaml
+    from fixtures.model.stack import Stack
+    from tests.real_stacks import alertmanager_secret
+
+    path = write_text(tmp_path / "rules.yaml", _as_list(PROMETHEUS_RULE, SECOND).replace("kind: List",
+                                                                                         "kind: PrometheusRuleList"))
+    assert [rule.name for rule in load_alert_rules(path)] == ["PipelineFailureRate", "DiskFull"]
+    stack = Stack.load(_secret_stack(tmp_path, ALERTMANAGER))
+    secret = alertmanager_secret("alertmanager-main", ALERTMANAGER, False)
+    stack.alertmanager_config_path.write_text("apiVersion: v1\nkind: SecretList\nitems:\n"
+                                              + textwrap.indent(secret, "    ").replace("    ", "  - ", 1))
+    assert [r["name"] for r in load_yaml(stack.alertmanager_config_path)["receivers"]] == ["pager"]
+
+
+@pytest.mark.parametrize(("text", "problem", "at"), [
+    ("apiVersion: v1\nkind: ConfigMapList\nitems: []\n", "kind ConfigMapList has no items: it holds no dashboards",
+     "kind: ConfigMapList"),
+    ("apiVersion: v1\nkind: SecretList\nitems:\n  - kind: Secret\n    stringData: {a: b}\n",
+     "kind SecretList: it holds no dashboards", "kind: SecretList"),
+    ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:  # no dashboard\n  notes.txt: hello\n",
+     "no ConfigMap of this file has a key ending in .json", "# no dashboard"),
+], ids=["empty list", "other kind", "no json key"])
+def test_a_dashboard_file_that_delivers_no_dashboard_is_named_at_its_line(tmp_path, text, problem, at):
+    from fixtures.model.dashboards import load_dashboards
+
+    path = write_text(tmp_path / "dashboards.yaml", text)
+    with pytest.raises(ConfigError, match=problem) as caught:
+        load_dashboards(path)
+    assert caught.value.line == line_containing(path, at), caught.value.location
+
+
+def test_a_rule_list_without_items_is_named_at_its_line(tmp_path):
+    path = write_text(tmp_path / "rules.yaml", "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRuleList\n"
+                      "items: []\n")
+    with pytest.raises(ConfigError, match="kind PrometheusRuleList has no items: it holds no rule groups") as caught:
+        load_alert_rules(path)
+    assert caught.value.line == 2, caught.value.location
+
+
+def test_each_dashboard_of_a_list_is_judged_on_its_own_variables(tmp_path):
+    """Two dashboards of one file, each panel reading a variable only its own dashboard defines."""
+    stack = tmp_path / "stack"
+    write_text(stack / "manifest.yml", "name: two dashboards in one file\n"
+               "grafana: {dashboards: grafana/dashboards, datasources: grafana/datasources}\n")
+    write_text(stack / "grafana" / "datasources" / "prometheus.yml", "apiVersion: 1\ndatasources:\n"
+               "  - {name: Prometheus, type: prometheus, uid: prometheus, url: 'http://prometheus:9090', isDefault: true}\n")
+    write_text(stack / "grafana" / "dashboards" / "definitions.yaml", _config_map_list(
+        "ConfigMapList", ("alerts.json", _dashboard("Alerts", "namespace")),
+        ("targets.json", _dashboard("Targets", "job"))))
+    run = run_static(ROOT, stack, tmp_path / "report")
+    verdicts = {c["nodeid"].split("::", 1)[-1]: c["status"] for c in run.report["checks"]
+                if "::test_variables_defined[" in c["nodeid"]}
+    assert verdicts == {"test_variables_defined[Alerts/Up]": "passed",
+                        "test_variables_defined[Targets/Up]": "passed"}, (verdicts, run.output[-2000:])
+
+
+@pytest.mark.parametrize("kind", ["List", "SecretList"])
+def test_the_secrets_of_a_secret_list_are_known_to_be_redacted(tmp_path, kind):
+    """A Secret in a Kubernetes list (``kubectl get secret -o yaml`` writes a SecretList) holds
+    nothing but secrets, which reports redact, as one alone does."""
+    from fixtures.model.stack import Stack
+    from fixtures.secrets import stack_secrets
+
+    stack = _secret_stack(tmp_path, ALERTMANAGER)
+    write_text(stack / "alertmanager" / "tokens.yaml", f"apiVersion: v1\nkind: {kind}\nitems:\n  - apiVersion: v1\n"
+               f"    kind: Secret\n    metadata: {{name: tokens}}\n    stringData:\n      token: {CANARY}-token\n")
+    found = [s.where for s in stack_secrets(Stack.load(stack)) if s.value == f"{CANARY}-token"]
+    assert found == ["alertmanager/tokens.yaml stringData.token"], found
