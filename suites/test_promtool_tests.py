@@ -4,6 +4,7 @@ import pytest
 
 from fixtures.checks import at, expect, fail, fail_config
 from fixtures.model.rules import load_alert_rules
+from fixtures.model.stackfiles import ConfigError
 from fixtures.promtool.team_tests import failed_lines, run_group
 from fixtures.validation import blocked, require_loadable_rules
 
@@ -20,8 +21,11 @@ def test_team_promtool_test(promtool_test_group, report_dir, validation):
         if not (validation.stack.inside(path) and path.is_file()):
             line = group.document.line_of_item("rule_files", index)
             where = "leaves the stack folder" if not validation.stack.inside(path) else "is not a file of the stack"
-            fail(f"{group.file}:{line}: rule_files entry {group.document['rule_files'][index]!r} {where} (it "
-                 f"names {path}); promtool cannot load the rules the group tests", at(group.file, line))
+            problem = (f"rule_files entry {group.document['rule_files'][index]!r} {where} (it names {path}); "
+                       "promtool cannot load the rules the group tests")
+            if group.index > 0:  # the file's defect, one finding: its first group's; the others are blocked by it
+                blocked(ConfigError(group.file, line, problem))
+            fail(f"{group.file}:{line}: {problem}", at(group.file, line))
     # A rule file with a defect of its own is that defect's finding, not every test's over it.
     require_loadable_rules(validation, *group.rule_files())
     # An alert it tests that means something else than it says (rules mean what they say): the

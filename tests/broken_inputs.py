@@ -405,8 +405,6 @@ SECOND_CAMPAIGN: tuple[Defect, ...] = tuple(Defect(*fields, batch=2900 + n, cont
      "        title: '{{ template \"slack.warning.title\" . }}'", "slack.warning.title"),
     ("control: alertmanager: inline template calls a default one", AM, WARNING_TITLE,
      "        title: '{{ template \"slack.default.title\" . }}'", None),
-    ("prometheus.yml: metric relabelling keeps what no rule reads", P, PIPELINE_JOB,
-     _metric_relabel("keep", "pipeline_.*"), "- source_labels: [__name__]"),
     ("control: prometheus.yml: metric relabelling drops what no rule reads", P, PIPELINE_JOB,
      _metric_relabel("drop", "go_.*"), None),
     ("prometheus.yml: sample_limit below the metrics the job declares", P, "  - job_name: 'analytics-api'\n",

@@ -29,10 +29,13 @@ DEFECTS = {
     "threshold typo": Defect(
         ANALYTICS, "data_quality_score < 0.8", "data_quality_score < 0.08", "test_fires[DataQualityLow]",
         "- alert: DataQualityLow", ("expected firing", "observed nothing firing", "never fired", "< 0.08")),
+    # The hand-written scenario states the intent: its expected label against the rule's, one finding
+    # at the scenario's line naming the rule's (rather than the symptom: a firing with other labels).
     "wrong severity": Defect(
         INFRASTRUCTURE, "        for: 3m\n        labels:\n          severity: warning",
-        "        for: 3m\n        labels:\n          severity: critical", "test_fires[HighMemoryUsage]",
-        "- alert: HighMemoryUsage", ("'severity': 'warning'", "observed [{", "'severity': 'critical'")),
+        "        for: 3m\n        labels:\n          severity: critical", "test_parses[scenarios/HighMemoryUsage-firing.yml]",
+        None, ("expects alert 'HighMemoryUsage' with severity='warning'", "sets severity to ['critical']",
+               "infrastructure_rules.yml:")),
     "aggregation drops the pipeline label": Defect(
         ANALYTICS, 'sum by (pipeline_name) (rate(pipeline_runs_total{status="failed"}[5m])) / '
                    "sum by (pipeline_name) (rate(pipeline_runs_total[5m]))",
@@ -58,8 +61,8 @@ DEFECTS = {
          "analytics_rules.yml:")),
     "typo in a route matcher": Defect(
         ALERTMANAGER, "    - matchers: ['severity=\"warning\"']", "    - matchers: ['severity=\"warnings\"']",
-        "test_routes[HighCPUUsage]", None,
-        ("is routed to ['web.hook']", "intends severity=warning for ['warning-alerts']")),
+        "test_severity_routes[warning]", None,  # the route defect itself, which blocks each alert's routing check
+        ("severity=warning is routed to ['web.hook'], not to 'warning-alerts'", 'matcher severity="warnings"')),
 }
 
 
