@@ -12,10 +12,10 @@ work="${1:-$(mktemp -d /tmp/mc-first-run-XXXXXX)}"; shift || true
 mkdir -p "$work"
 engine=""
 clean() {
-  [ -z "$engine" ] || kill "$engine" 2>/dev/null || true
-  wait 2>/dev/null || true
-  # The engine's storage holds overlay mounts and read-only layers: unmount, then remove all but the log.
-  grep -o "$work/[^ ]*" /proc/mounts | xargs -r -n1 umount 2>/dev/null || true
+  if [ -n "$engine" ]; then kill "$engine" 2>/dev/null; wait "$engine" 2>/dev/null; fi
+  # The engine's storage holds overlay mounts (the last made as the engine stops) and read-only
+  # layers: unmount, then remove all but the log.
+  grep -o "$work/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount 2>/dev/null || true
   chmod -R u+w "$work" 2>/dev/null || true
   find "$work" -mindepth 1 -maxdepth 1 ! -name conformance.log -exec rm -rf {} +
 }
