@@ -67,7 +67,7 @@ def test_keyed_labels_carried(stack, validation):
     or lets an inhibit rule mute every target alert."""
     from fixtures.scenarios.model import load_scenario
     from fixtures.semantics.alertmanager import uncarried_keys
-    from fixtures.semantics.labels import alert_shapes, known_labels
+    from fixtures.semantics.labels import known_labels
 
     path = stack.alertmanager_config_path
     require_routable(validation)
