@@ -50,15 +50,15 @@ def test_an_interrupted_bootstrap_stops_its_background_jaeger_build(tmp_path):
         said = bootstrap.stderr.readline()
         assert "building Jaeger" in said and "in the background" in said, said
         time.sleep(3)  # go is resolving and compiling by now
-        assert building(partial), "no Jaeger build is running in the background"
+        assert builders(partial), "no Jaeger build is running in the background"
         # A CI job's timeout: its whole process group is sent SIGTERM (Ctrl-C at a terminal sends SIGINT
         # the same way, which bash acts on only once the foreground command, a JVM for Maven, has ended).
         os.killpg(bootstrap.pid, signal.SIGTERM)
         bootstrap.communicate(timeout=120)
         deadline = time.monotonic() + 10
-        while building(partial) and time.monotonic() < deadline:
+        while builders(partial) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not building(partial), "the Jaeger build went on after bootstrap was stopped"
+        assert not builders(partial), "the Jaeger build went on after bootstrap was stopped"
         assert not partial.exists(), f"a partial binary was left behind: {partial}"
     finally:  # whatever failed above, leave no bootstrap and no build running
         if bootstrap.poll() is None:
@@ -78,6 +78,3 @@ def builders(output) -> list[int]:
             continue
     return found
 
-
-def building(output) -> bool:
-    return bool(builders(output))
