@@ -1,12 +1,15 @@
 """fixtures/configfiles.py: every parse error names its file, line and text; mappings know their lines."""
 
 import contextlib
+import os
 import threading
 
 import pytest
 
+from benchmarks.generate_stack import write_stack
 from fixtures.model.configfiles import LineMap, dump_yaml, load_config, load_json, load_yaml
-from fixtures.model.stackfiles import ConfigError, confine
+from fixtures.model.stack import Stack
+from fixtures.model.stackfiles import ConfigError, SourceLine, confine
 from tests.textfiles import line_containing, write_text
 
 RULES = """\
@@ -250,3 +253,32 @@ def test_a_valid_scenario_file_reads(tmp_path):
 
     scenario = load_scenario(write_text(tmp_path / "s.yml", SCENARIO.replace("duration: 8m", "duration: 480")))
     assert scenario.duration == 480 and [a.every for a in scenario.feeds["data-pipeline"]] == [10.0]
+
+
+def test_two_stacks_read_in_one_process_each_see_their_own_files(tmp_path):
+    """Stacks with the same relative file names read one after the other in one process (the
+    self-tests build many): each sees its own rules and lines, though the second's rule file is the
+    first's inode rewritten in place, same size, same modification time, as a file system that
+    reuses an inode within one tick of its clock leaves it. What was read of a stack is its own
+    (fixtures/model/stackfiles.StackFiles), never a process-wide memo keyed by a file's version."""
+    first = Stack.load(write_stack(2, tmp_path / "one"))
+    rule = first.alert_rules[0]
+    line = SourceLine(rule.file, rule.line).text
+    assert rule.name in line, (rule.name, line)
+    stat = rule.file.stat()
+    (tmp_path / "one").rename(tmp_path / "two")
+    relative = rule.file.relative_to(tmp_path / "one")
+    path = tmp_path / "two" / relative
+    with path.open("r+", encoding="utf-8") as same_inode:
+        text = same_inode.read()
+        same_inode.seek(0)
+        same_inode.write(text.replace(rule.name, rule.name.swapcase()))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (path.stat().st_ino, path.stat().st_mtime_ns, path.stat().st_size) == (
+        stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+    second = Stack.load(tmp_path / "two")
+    names = [r.name for r in second.alert_rules]
+    assert rule.name.swapcase() in names and rule.name not in names, names
+    own = next(r for r in second.alert_rules if r.name == rule.name.swapcase())
+    assert rule.name.swapcase() in SourceLine(own.file, own.line).text, SourceLine(own.file, own.line).text

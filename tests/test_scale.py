@@ -10,7 +10,7 @@ from benchmarks.generate_stack import write_stack
 from fixtures import tools
 from fixtures.model import configfiles
 from fixtures.model.stack import Stack
-from fixtures.model.stackfiles import ConfigError
+from fixtures.model.stackfiles import ConfigError, confine
 from fixtures.scenarios.model import Scenario
 from fixtures.scenarios.suite import ScenarioSet
 from fixtures.validation import Validation
@@ -37,12 +37,13 @@ def test_each_rule_file_is_parsed_once_however_many_checks_read_it(generated):
     for rule, _ in generated.named_alert_rules:  # what each check of each rule reads
         assert validation.of_rule(rule) is None, validation.of_rule(rule)
         assert rule in generated.alert_rules and isinstance(generated.prometheus_config, dict)
-    parsed = {path: configfiles.PARSES[path.resolve()] for path in generated.rule_files}
+    parsed = {path: generated.files.parses[path.resolve()] for path in generated.rule_files}
     assert set(parsed.values()) == {1}, parsed
-    assert configfiles.PARSES[generated.prometheus_config_path.resolve()] == 1
+    assert generated.files.parses[generated.prometheus_config_path.resolve()] == 1
 
 
 def test_an_edited_file_is_parsed_again_and_its_defect_named(tmp_path):
+    files = confine(tmp_path)
     path = tmp_path / "rules.yml"
     path.write_text("groups: []\n")
     assert configfiles.shared_config(path) == {"groups": []}
@@ -52,7 +53,7 @@ def test_an_edited_file_is_parsed_again_and_its_defect_named(tmp_path):
     assert raised.value.path == path and raised.value.line is not None, raised.value
     with pytest.raises(ConfigError):  # a defect is kept as one, not parsed again
         configfiles.shared_config(path)
-    assert configfiles.PARSES[path.resolve()] == 2
+    assert files.parses[path.resolve()] == 2
 
 
 def test_the_fast_parser_gives_the_same_lines_as_the_python_one():
@@ -87,7 +88,7 @@ def test_label_sets_alike_for_the_routing_tree_are_routed_by_one_amtool_call(gen
     calls = []
     real = tools._amtool_route
     monkeypatch.setattr(tools, "_amtool_route", lambda *args: calls.append(args) or real(*args))
-    monkeypatch.setattr(tools, "_ROUTED", {})
+    generated.files.memo("amtool routes").clear()
     first = tools.amtool_route(config, {"alertname": "Rate2", "severity": "critical", "team": "billing"})
     again = tools.amtool_route(config, {"alertname": "Ratio4", "severity": "critical", "team": "search"})
     other = tools.amtool_route(config, {"alertname": "Rate2", "severity": "warning", "team": "billing"})
