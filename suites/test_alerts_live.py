@@ -30,7 +30,8 @@ def _expected_for(alert_watch, rule):
     return found
 
 
-@pytest.mark.conformance(component="alerting", check="fires (live)", phase="live", subject_kind="alert_rule")
+@pytest.mark.conformance(component="alerting", check="fires (live)", phase="live", subject_kind="alert_rule",
+                         inputs=("behaviour", "production"))
 def test_fires_live(alert_rule, live_stack, alert_watch, evidence):
     require_running(live_stack, "prometheus")
     evidence["expression"] = alert_rule.expr.strip()
@@ -50,7 +51,7 @@ def test_fires_live(alert_rule, live_stack, alert_watch, evidence):
 
 
 @pytest.mark.conformance(component="alertmanager", check="notification delivered (live)",
-                         phase="live", subject_kind="alert_rule")
+                         phase="live", subject_kind="alert_rule", inputs=("behaviour", "production"))
 def test_notified(alert_rule, live_stack, alert_watch, evidence):
     require_running(live_stack, "prometheus", "alertmanager")
     for scenario, alert in _expected_for(alert_watch, alert_rule):
@@ -153,14 +154,14 @@ def _words(text: str) -> str:
 
 
 @pytest.mark.conformance(component="alerting", check="silent below threshold (live)",
-                         phase="live", subject_kind="alert_rule")
+                         phase="live", subject_kind="alert_rule", inputs=("scenarios", "behaviour", "production"))
 def test_silent_live(alert_rule, live_stack, alert_watch, scenario_set, evidence):
     require_running(live_stack, "prometheus")
     _expect_untouched(alert_rule, alert_watch, scenario_set, evidence, kind="silent")
 
 
 @pytest.mark.conformance(component="alerting", check="silent on a healthy day (live)",
-                         phase="live", subject_kind="alert_rule")
+                         phase="live", subject_kind="alert_rule", inputs=("scenarios", "behaviour", "production"))
 def test_healthy_quiet_live(alert_rule, live_stack, alert_watch, scenario_set, evidence):
     require_running(live_stack, "prometheus")
     _expect_untouched(alert_rule, alert_watch, scenario_set, evidence, kind="healthy")
@@ -188,7 +189,7 @@ def _expect_untouched(rule, alert_watch, scenario_set, evidence, kind):
 
 
 @pytest.mark.conformance(component="alerting", check="fires only where a scenario expects it (live)",
-                         phase="live", subject_kind="alert_rule")
+                         phase="live", subject_kind="alert_rule", inputs=("scenarios", "behaviour", "production"))
 def test_no_unexpected_alert_live(alert_rule, live_stack, alert_watch, scenario_set, evidence):
     require_running(live_stack, "prometheus")
     if not any(s.is_about(alert_rule) or s.kind == "healthy" for s in scenario_set.scenarios
@@ -250,7 +251,7 @@ def _resolutions_for(alert_rule, alert_watch):
 
 
 @pytest.mark.conformance(component="alerting", check="resolves when its scenario ends (live)",
-                         phase="live", subject_kind="alert_rule")
+                         phase="live", subject_kind="alert_rule", inputs=("behaviour", "production"))
 def test_resolves_live(alert_rule, live_stack, alert_watch):
     require_running(live_stack, "prometheus")
     for scenario, alert, resolution in _resolutions_for(alert_rule, alert_watch):
@@ -262,7 +263,7 @@ def test_resolves_live(alert_rule, live_stack, alert_watch):
 
 
 @pytest.mark.conformance(component="alertmanager", check="resolved notification as send_resolved says (live)",
-                         phase="live", subject_kind="alert_rule")
+                         phase="live", subject_kind="alert_rule", inputs=("behaviour", "production"))
 def test_resolved_notification(alert_rule, live_stack, alert_watch):
     require_running(live_stack, "prometheus", "alertmanager")
     for scenario, alert, resolution in _resolutions_for(alert_rule, alert_watch):

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.stack_section("prometheus_config", "alertmanager_config
 
 
 @pytest.mark.conformance(component="alertmanager", check="routes to the intended receiver",
-                         phase="virtual", subject_kind="alert_rule")
+                         phase="virtual", subject_kind="alert_rule", inputs=("scenarios", "behaviour"))
 def test_routes(alert_rule, scenario_set, stack, evidence, validation):
     config = stack.alertmanager_config_path
     require_routable(validation)

@@ -65,7 +65,7 @@ def test_no_orphan_scenarios(scenario_set, stack, validation):
 
 
 @pytest.mark.conformance(component="alerting", check="has firing and silent scenarios",
-                         phase="virtual", subject_kind="alert_rule")
+                         phase="virtual", subject_kind="alert_rule", inputs=("scenarios", "behaviour"))
 def test_has_scenarios(alert_rule, scenario_set, evidence):
     evidence["scenario source"] = scenario_set.source_of(alert_rule)
     missing = [kind for kind in ("firing", "silent") if not scenario_set.for_rule(alert_rule, kind)]
@@ -85,7 +85,7 @@ def test_has_scenarios(alert_rule, scenario_set, evidence):
 
 
 @pytest.mark.conformance(component="alerting", check="some input makes it fire",
-                         phase="virtual", subject_kind="alert_rule")
+                         phase="virtual", subject_kind="alert_rule", inputs=("scenarios", "behaviour"))
 def test_can_fire(alert_rule, scenario_set, evidence):
     derivation = scenario_set.derivations[alert_rule.key]
     if isinstance(derivation, Underivable):
@@ -102,7 +102,8 @@ def _without(label_sets: list[dict], name: str) -> list[dict]:
     return [{k: v for k, v in labels.items() if k != name} for labels in label_sets]
 
 
-@pytest.mark.conformance(component="alerting", check="fires (virtual time)", phase="virtual", subject_kind="alert_rule")
+@pytest.mark.conformance(component="alerting", check="fires (virtual time)", phase="virtual", subject_kind="alert_rule",
+                         inputs=("scenarios", "behaviour", "production"))
 def test_fires(alert_rule, scenario_set, timelines, evidence, stack):
     scenarios = _scenarios(alert_rule, scenario_set, "firing")
     evidence["expression"] = alert_rule.expr.strip()
@@ -132,7 +133,7 @@ def test_fires(alert_rule, scenario_set, timelines, evidence, stack):
 
 
 @pytest.mark.conformance(component="alerting", check="fires within its window (virtual time)",
-                         phase="virtual", subject_kind="alert_rule")
+                         phase="virtual", subject_kind="alert_rule", inputs=("scenarios", "behaviour", "production"))
 def test_fires_in_window(alert_rule, scenario_set, timelines, evidence):
     scenarios = [s for s in _scenarios(alert_rule, scenario_set, "firing") if s.fires_between]
     if not scenarios:
@@ -152,7 +153,7 @@ def test_fires_in_window(alert_rule, scenario_set, timelines, evidence):
 
 
 @pytest.mark.conformance(component="alerting", check="for duration honoured (virtual time)",
-                         phase="virtual", subject_kind="alert_rule")
+                         phase="virtual", subject_kind="alert_rule", inputs=("scenarios", "behaviour", "production"))
 def test_for_duration(alert_rule, scenario_set, timelines):
     for scenario in _scenarios(alert_rule, scenario_set, "firing"):
         timeline = _timeline(timelines, scenario)
@@ -166,7 +167,7 @@ def test_for_duration(alert_rule, scenario_set, timelines):
 
 
 @pytest.mark.conformance(component="alerting", check="annotations render (virtual time)",
-                         phase="virtual", subject_kind="alert_rule")
+                         phase="virtual", subject_kind="alert_rule", inputs=("scenarios", "behaviour", "production"))
 def test_annotations_render(alert_rule, scenario_set, timelines, evidence):
     scenarios = _scenarios(alert_rule, scenario_set, "firing")
     if not alert_rule.annotations:
@@ -189,7 +190,7 @@ def test_annotations_render(alert_rule, scenario_set, timelines, evidence):
 
 
 @pytest.mark.conformance(component="alerting", check="silent below threshold (virtual time)",
-                         phase="virtual", subject_kind="alert_rule")
+                         phase="virtual", subject_kind="alert_rule", inputs=("scenarios", "behaviour", "production"))
 def test_silent(alert_rule, scenario_set, timelines, evidence, stack):
     for scenario in _feeding(alert_rule, _scenarios(alert_rule, scenario_set, "silent"), timelines, stack, "silent"):
         _record_inputs(evidence, scenario)
@@ -210,7 +211,7 @@ def _feeding(alert_rule, scenarios, timelines, stack, kind: str) -> list:
 
 
 @pytest.mark.conformance(component="alerting", check="silent on a healthy day (virtual time)",
-                         phase="virtual", subject_kind="alert_rule")
+                         phase="virtual", subject_kind="alert_rule", inputs=("scenarios", "behaviour", "production"))
 def test_silent_when_healthy(alert_rule, scenario_set, timelines, stack, validation):
     require_loadable_rules(validation, *stack.rule_files)  # a healthy day runs every rule file as written
     scenarios = scenario_set.of_kind("healthy")
@@ -230,7 +231,7 @@ def _expect_never_fired(alert_rule, scenario, timeline):
 
 
 @pytest.mark.conformance(component="alerting", check="fires only where a scenario expects it (virtual time)",
-                         phase="virtual", subject_kind="alert_rule")
+                         phase="virtual", subject_kind="alert_rule", inputs=("scenarios", "behaviour", "production"))
 def test_no_unexpected_alert_virtual(alert_rule, scenario_set, timelines, evidence):
     """Another rule's hand-written scenario that feeds a metric this rule reads ran it too (under a
     name of its own): a label set that scenario does not list under expect.firing is a finding."""

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.behaviour_diff
 SHOWN = 10  # what a change brings about, and the subjects it affects, in a message (all in results.json)
 
 
-@pytest.mark.conformance(component="behaviour", check="behaviour unchanged or acknowledged", phase="comparison")
+@pytest.mark.conformance(component="behaviour", check="behaviour unchanged or acknowledged", phase="comparison",
+                         inputs=("production",))
 def test_behaviour_unchanged(behaviour_subject, behaviour, baseline, stack, evidence):
     """Fails for each change of the configuration written in this subject (its cause) that the
     stack does not acknowledge; a change brought about by another subject's (a route reaching this

@@ -126,7 +126,8 @@ def _variables_note(result) -> str:
     return f"; variables: {'; '.join(result.variables)}" if result.variables else ""
 
 
-@pytest.mark.conformance(component="grafana", check="panel returns data (live)", phase="live", subject_kind="panel")
+@pytest.mark.conformance(component="grafana", check="panel returns data (live)", phase="live", subject_kind="panel",
+                         inputs=("production", "datasources"))
 def test_panel_has_data(panel, live_stack, panel_runs, evidence, stack):
     evidence["unit"] = panel.unit or "none"
     evidence["type"] = panel.type
@@ -211,7 +212,8 @@ def _empty_variables(result, panel, panel_runs) -> str:
     return "its metrics are in Prometheus, but its selectors and filters match none of their series"
 
 
-@pytest.mark.conformance(component="grafana", check="values fit the unit (live)", phase="live", subject_kind="panel")
+@pytest.mark.conformance(component="grafana", check="values fit the unit (live)", phase="live", subject_kind="panel",
+                         inputs=("production", "datasources"))
 def test_panel_unit(panel, live_stack, panel_runs):
     for result in _with_data(panel, _results(panel, live_stack, panel_runs), "unit"):
         values = [v for s in result.series for v in s.values]
@@ -219,7 +221,8 @@ def test_panel_unit(panel, live_stack, panel_runs):
         expect(problem is None, f"panel '{panel.id}' query {result.target.ref_id} `{result.query}`: {problem}")
 
 
-@pytest.mark.conformance(component="grafana", check="legend labels exist (live)", phase="live", subject_kind="panel")
+@pytest.mark.conformance(component="grafana", check="legend labels exist (live)", phase="live", subject_kind="panel",
+                         inputs=("production", "datasources"))
 def test_panel_legend(panel, live_stack, panel_runs, stack):
     shown = _with_data(panel, _results(panel, live_stack, panel_runs), "legend")
     guessed = {r.target.ref_id: _invented(r, live_stack, stack) for r in shown}
@@ -248,7 +251,7 @@ def _settled(result, panel, live_stack, panel_runs):
 
 
 @pytest.mark.conformance(component="grafana", check="value agrees with the scenario (live)",
-                         phase="live", subject_kind="valued_panel")
+                         phase="live", subject_kind="valued_panel", inputs=("production", "datasources"))
 def test_panel_value(valued_panel, live_stack, panel_runs, stack, evidence):
     panel = valued_panel
     truths = panel_truths(stack.manifest)

@@ -103,7 +103,8 @@ def _nearest(name: str, panels: dict) -> str:
     return f"did you mean {close}?" if close else f"{len(panels)} panel(s), none alike"
 
 
-@pytest.mark.conformance(component="grafana", check="datasource resolves", phase="static", subject_kind="panel")
+@pytest.mark.conformance(component="grafana", check="datasource resolves", phase="static", subject_kind="panel",
+                         inputs=("datasources",))
 def test_datasource_resolves(panel, datasources, dashboard_of):
     _require_queries(panel)
     dashboard, _ = dashboard_of(panel)
@@ -134,7 +135,7 @@ def test_variables_defined(panel, dashboard_of):
 
 
 @pytest.mark.conformance(component="grafana", check="metrics produced by the stack",
-                         phase="static", subject_kind="panel")
+                         phase="static", subject_kind="panel", inputs=("production",))
 def test_metrics_produced(panel, stack_produced_metrics, dashboard_of):
     # stack_produced_metrics (the plugin's): blocked by a defect in the instrumentation or prometheus.yml.
     # A recording rule the panel reads is judged through its inputs: its name alone proves nothing.
@@ -153,7 +154,7 @@ def test_metrics_produced(panel, stack_produced_metrics, dashboard_of):
 
 
 @pytest.mark.conformance(component="grafana", check="selects only jobs the stack scrapes",
-                         phase="static", subject_kind="panel")
+                         phase="static", subject_kind="panel", inputs=("production",))
 def test_jobs_scraped(panel, stack_produced_metrics, dashboard_of):
     """Each job a panel's queries select (with its variables' saved values, through the recording
     rules it reads) is one a scrape config of prometheus.yml produces after relabelling."""
@@ -307,7 +308,7 @@ def test_dashboard_providers_mounted(stack):
 
 
 @pytest.mark.conformance(component="grafana", check="variable datasource resolves", phase="static",
-                         subject_kind="dashboard")
+                         subject_kind="dashboard", inputs=("datasources",))
 def test_variable_datasource_resolves(dashboard, datasources):
     from fixtures.semantics.grafana import unresolved_variable_sources
 

@@ -11,12 +11,14 @@ pytestmark = [pytest.mark.live, pytest.mark.stack_section("services", "prometheu
 SCRAPE_GRACE_S = 15  # beyond two scrape intervals: a first scrape lands anywhere in the first one
 
 
-@pytest.mark.conformance(component="prometheus", check="service starts", subject="prometheus", phase="live")
+@pytest.mark.conformance(component="prometheus", check="service starts", subject="prometheus", phase="live",
+                         inputs=("production",))
 def test_prometheus_starts(live_stack):
     require_running(live_stack, "prometheus")
 
 
-@pytest.mark.conformance(component="alertmanager", check="service starts", subject="alertmanager", phase="live")
+@pytest.mark.conformance(component="alertmanager", check="service starts", subject="alertmanager", phase="live",
+                         inputs=("production",))
 def test_alertmanager_starts(live_stack):
     require_running(live_stack, "alertmanager")
 
@@ -30,7 +32,8 @@ def loaded_rules(live_stack):
     return LoadedRules(lambda: live_stack.prometheus)
 
 
-@pytest.mark.conformance(component="prometheus", check="rule loaded", phase="live", subject_kind="alert_rule")
+@pytest.mark.conformance(component="prometheus", check="rule loaded", phase="live", subject_kind="alert_rule",
+                         inputs=("behaviour", "production"))
 def test_rule_loaded(alert_rule, live_stack, loaded_rules):
     require_running(live_stack, "prometheus")
     loaded = {(rule["name"], rule.get("health"), rule.get("lastError", "")) for rule in loaded_rules.named(alert_rule.name)}
@@ -39,14 +42,16 @@ def test_rule_loaded(alert_rule, live_stack, loaded_rules):
     expect(not unhealthy, f"{alert_rule.location}: alert '{alert_rule.name}' evaluates with errors: {unhealthy}")
 
 
-@pytest.mark.conformance(component="prometheus", check="discovers alertmanager", subject="alertmanager", phase="live")
+@pytest.mark.conformance(component="prometheus", check="discovers alertmanager", subject="alertmanager", phase="live",
+                         inputs=("production",))
 def test_alertmanager_discovered(live_stack):
     require_running(live_stack, "prometheus", "alertmanager")
     seen = poll(live_stack.prometheus.alertmanagers, bool, timeout=30)
     expect(seen.ok, f"Prometheus lists no active Alertmanager after {seen.waited_s:.0f}s; last seen: {seen.value!r}")
 
 
-@pytest.mark.conformance(component="prometheus", check="target up", phase="live", subject_kind="scrape_job")
+@pytest.mark.conformance(component="prometheus", check="target up", phase="live", subject_kind="scrape_job",
+                         inputs=("production",))
 def test_target_up(scrape_job, live_stack, stack, evidence):
     job, addresses = scrape_job
     require_running(live_stack, "prometheus")
@@ -78,7 +83,7 @@ def test_target_up(scrape_job, live_stack, stack, evidence):
 
 
 @pytest.mark.conformance(component="instrumentation", check="scenarios fed through the stack's code",
-                         subject="live feed", phase="live")
+                         subject="live feed", phase="live", inputs=("production",))
 def test_scenarios_fed(live_stack):
     errors = live_stack.feeder.errors if live_stack.feeder else ["the live feed never started"]
     expect(not errors, "the stack's instrumentation failed while feeding the scenarios live: " + "; ".join(errors))

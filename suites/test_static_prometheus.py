@@ -94,7 +94,7 @@ def test_annotations(alert_rule, stack):
 
 
 @pytest.mark.conformance(component="prometheus", check="reads only metrics the stack produces",
-                         phase="static", subject_kind="alert_rule")
+                         phase="static", subject_kind="alert_rule", inputs=("production",))
 def test_rule_inputs_produced(alert_rule, stack_produced_metrics, evidence):
     """Every metric an alert reads (through the recording rules it reads) comes from a source the
     stack declares on the jobs it selects: its instrumentation, a synthetic exporter standing in for
@@ -103,14 +103,14 @@ def test_rule_inputs_produced(alert_rule, stack_produced_metrics, evidence):
 
 
 @pytest.mark.conformance(component="prometheus", check="reads only metrics the stack produces",
-                         phase="static", subject_kind="recording_rule")
+                         phase="static", subject_kind="recording_rule", inputs=("production",))
 def test_recording_rule_inputs_produced(recording_rule, stack_produced_metrics, evidence):
     """The same for a recording rule, read by an alert or not: a dashboard may read what it writes."""
     _expect_inputs_produced(*_described(recording_rule), stack_produced_metrics, evidence)
 
 
 @pytest.mark.conformance(component="prometheus", check="selects only jobs the stack scrapes",
-                         phase="static", subject_kind="alert_rule")
+                         phase="static", subject_kind="alert_rule", inputs=("production",))
 def test_rule_jobs_scraped(alert_rule, stack_produced_metrics, evidence):
     """Every job an alert selects (``job="x"``, ``job=~".*x.*"``, through the recording rules it
     reads) is one a scrape config of prometheus.yml produces, after its relabelling: a rule over a
@@ -119,7 +119,7 @@ def test_rule_jobs_scraped(alert_rule, stack_produced_metrics, evidence):
 
 
 @pytest.mark.conformance(component="prometheus", check="selects only jobs the stack scrapes",
-                         phase="static", subject_kind="recording_rule")
+                         phase="static", subject_kind="recording_rule", inputs=("production",))
 def test_recording_rule_jobs_scraped(recording_rule, stack_produced_metrics, evidence):
     _expect_jobs_scraped(*_described(recording_rule), stack_produced_metrics, evidence)
 
