@@ -19,7 +19,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from reports.coverage import coverage_line, verdict
+from reports.coverage import FIRES_LIVE, coverage_line, verdict
 from reports.model import LEVELS, NOT_RUN, CheckResult, RunResults
 from reports.pictures import panel_values, rule_timeline
 from reports.versions import version_matrix
@@ -153,7 +153,7 @@ def _timelines(run: RunResults, checks: list[CheckResult], compact: bool) -> lis
         failing = next((c for c in mine if c.failing), None)
         if compact and failing is None:
             continue
-        live = next((_fired_live(c, entry["timeline"]["scenario"]) for c in mine if c.check == "fires (live)"), None)
+        live = next((_fired_live(c, entry["timeline"]["scenario"]) for c in mine if c.is_check(*FIRES_LIVE)), None)
         name = mine[0].subject if mine else entry["name"]
         found.append({"name": name, "file": entry["file"], "line": entry["line"], "failing": failing,
                       "svg": Markup(rule_timeline(name, entry["timeline"], live, shortened.get((entry["file"],

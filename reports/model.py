@@ -37,6 +37,11 @@ class CheckResult:
     def module(self) -> str:
         return module_of(self.nodeid)
 
+    def is_check(self, check_id: str, shown_as: str) -> bool:
+        """Whether this is the check declared as ``check_id`` (what it is keyed on, whatever its display
+        name says); a result written before ids were recorded knows it only as ``shown_as``."""
+        return self.check_id == check_id if self.check_id else self.check == shown_as
+
     @property
     def failing(self) -> bool:
         return self.status in NOT_PASSED

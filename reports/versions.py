@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from reports.model import CheckResult, RunResults
 
+# The upgrade findings (suites/test_upgrade.py), by declared id; results written before ids were
+# recorded know them by their module.
+UPGRADE_CHECKS = frozenset({"test_rules_load_and_select_the_same", "test_rules_give_the_same_results",
+                            "test_settings_and_flags_kept", "test_matchers_read_the_same",
+                            "test_matchers_ready_for_the_utf8_parser"})
 UPGRADE_MODULE = "test_upgrade"
+
+
+def upgrade_finding(check: CheckResult) -> bool:
+    """Whether ``check`` is one of the upgrade findings: the reasons of the matrix, not its rows."""
+    return check.check_id in UPGRADE_CHECKS if check.check_id else check.module == UPGRADE_MODULE
 
 
 def column_label(versions: dict[str, str], own: dict[str, str]) -> str:
@@ -26,7 +36,7 @@ def version_matrix(run: RunResults) -> dict | None:
     columns = [column_label(v, own) for v in run.versions]
     rows: dict[tuple, dict] = {}
     for check in run.checks:
-        if not check.versions or check.module == UPGRADE_MODULE:
+        if not check.versions or upgrade_finding(check):
             continue  # upgrade findings are the reasons, not rows: they run on the newer versions only
         column = column_label(check.versions, own)
         row = rows.setdefault((check.component, check.check, check.subject), {
@@ -57,7 +67,7 @@ def _upgrade_findings(checks: list[CheckResult], own: dict[str, str]) -> dict[st
     """Column -> every upgrade finding recorded there (file, line, rule, reason)."""
     found: dict[str, list[dict]] = {}
     for check in checks:
-        if check.module == UPGRADE_MODULE and check.versions:
+        if upgrade_finding(check) and check.versions:
             found.setdefault(column_label(check.versions, own), []).extend(check.evidence.get("findings", []))
     return found
 

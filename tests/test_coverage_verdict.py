@@ -107,3 +107,22 @@ def test_rules_loaded_live_but_not_fed_are_not_judged_live_and_the_line_says_why
     line = coverage_line(judged["tested"])
     assert ("judged live 1 of 4, not fed live 3: no target of job … gives its series the labels … (2); "
             "… reads … back, beyond the … of history this live run pre-loads: live it could not fire (1)") in line, line
+
+
+def test_live_firing_checks_are_known_by_their_declared_id_not_their_display_name():
+    """A live firing check shown under another name still counts as one (results.json's check_id),
+    and another check shown under its old name does not; results without ids read by the name."""
+    run = _run({"A": "derived", "B": "derived"}, live=True)
+    for check in run.checks:
+        if check.phase == "live":
+            check.check_id, check.check = "test_fires_live", "fires when fed (live)"
+            if check.subject == "B":
+                check.status, check.message = "not applicable", "no firing scenario of 'B' was fed live: held back"
+    run.checks.append(CheckResult(component="prometheus", subject="B", check="fires (live)", status="passed",
+                                  level="MUST", message="", nodeid="suites/test_other.py::test_other[B]",
+                                  subject_kind="alert_rule", phase="live", check_id="test_other"))
+    live = verdict(run)["tested"]["live"]
+    assert live["alert_rules_judged"] == 1 and live["not_fed"] == 1, live
+
+    older = _run({"A": "derived", "B": "derived"}, live=True)  # no check_id: by the name it was shown under
+    assert verdict(older)["tested"]["live"]["alert_rules_judged"] == 2

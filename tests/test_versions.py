@@ -5,6 +5,7 @@ the pure parts (option parsing, the matrix, the upgrade detectors) on their own.
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,9 @@ import yaml
 
 from fixtures import versions
 from fixtures.upgrade import MUST, SHOULD, alertmanager_matcher_findings, prometheus3_rule_findings
+from reports.model import CheckResult, RunResults
+from reports.versions import UPGRADE_CHECKS, version_matrix
+from tests.layout import ROOT
 from tests.textfiles import write_text
 
 NEWER = {"prometheus": "3.16.0", "alertmanager": "0.35.0"}
@@ -228,3 +232,34 @@ def test_a_version_set_reaches_other_threads_only_where_it_is_handed_on():
     assert [future.result() for future in handed_on] == [newer, newer]
     assert not_handed_on is None
     assert versions.active() is None
+
+
+def test_upgrade_findings_are_known_by_their_declared_ids_and_older_results_by_their_module():
+    own, newer = {"prometheus": "2.42.0"}, {"prometheus": "3.16.0"}
+
+    def check(subject, status, on, nodeid, check_id=""):
+        return CheckResult(component="prometheus", subject=subject, check="a check", status=status, level="MUST",
+                           message="" if status == "passed" else "differs", nodeid=nodeid, versions=on,
+                           check_id=check_id, evidence={"findings": [{"file": "r.yml", "rule": subject,
+                                                                       "reason": f"{check_id or 'old'} reason"}]})
+
+    run = RunResults(stack="s", stack_name="s", profile="local", started="now", versions=[own, newer], checks=[
+        check("R", "passed", own, "suites/test_a.py::t[R]", "test_fires"),
+        check("R", "failed", newer, "suites/test_a.py::t[R]", "test_fires"),
+        # an upgrade finding moved to another module, and a check of that module that is none
+        check("R", "failed", newer, "suites/test_moved.py::u", "test_rules_load_and_select_the_same"),
+        check("S", "passed", own, "suites/test_upgrade.py::v[S]", "test_other"),
+        check("S", "passed", newer, "suites/test_upgrade.py::v[S]", "test_other"),
+        check("R", "failed", newer, "suites/test_upgrade.py::w"),  # written before ids were recorded
+    ])
+    matrix = version_matrix(run)
+    assert [r["subject"] for r in matrix["rows"]] == ["R", "S"], matrix["rows"]
+    assert matrix["rows"][0]["reasons"] == ["prometheus 3.16.0: test_rules_load_and_select_the_same reason",
+                                            "prometheus 3.16.0: old reason"], matrix["rows"][0]["reasons"]
+
+
+def test_the_upgrade_findings_listed_are_the_checks_of_the_upgrade_suite():
+    suite = ast.parse((ROOT / "suites" / "test_upgrade.py").read_text(encoding="utf-8"))
+    declared = {node.name for node in suite.body if isinstance(node, ast.FunctionDef)
+                and any("conformance" in ast.unparse(decorator) for decorator in node.decorator_list)}
+    assert declared == UPGRADE_CHECKS, declared ^ UPGRADE_CHECKS
