@@ -26,7 +26,8 @@ from fixtures.model.interpolation import QueryContext, interpolate, references
 from fixtures.model.rules import selected_metrics as metric_names
 from fixtures.model.scrape_jobs import SCRAPE_SERIES
 from fixtures.model.stack import CONFIG_SUFFIXES
-from fixtures.semantics.grafana import duplicate_uids
+from fixtures.references import provider_paths
+from fixtures.semantics.grafana import duplicate_titles, duplicate_uids, several_defaults, unresolved_variable_sources
 from fixtures.validation import require_declared, require_valid
 
 pytestmark = pytest.mark.stack_section("grafana", what="Grafana dashboards")
@@ -282,8 +283,6 @@ def test_uid_unique(dashboard, stack):
                          subject_kind="dashboard")
 def test_title_unique(dashboard, stack):
     """Grafana saves one dashboard per title in a folder: the later one sharing it never appears."""
-    from fixtures.semantics.grafana import duplicate_titles
-
     before = [d for d in stack.dashboards if d.path < dashboard.path]
     expect_no_defects([e for e in duplicate_titles([*before, dashboard]) if e.path == dashboard.path])
 
@@ -291,8 +290,6 @@ def test_title_unique(dashboard, stack):
 @pytest.mark.conformance(component="grafana", check="one default data source", subject="datasources",
                          phase="static")
 def test_one_default_datasource(stack, validation):
-    from fixtures.semantics.grafana import several_defaults
-
     files = [path for path in validation.datasource_files() if not validation.of(path)]
     if not files:
         not_applicable("the stack provisions no data source that reads")
@@ -302,16 +299,12 @@ def test_one_default_datasource(stack, validation):
 @pytest.mark.conformance(component="grafana", check="dashboard providers read a mounted folder", subject="providers",
                          phase="static")
 def test_dashboard_providers_mounted(stack):
-    from fixtures.references import provider_paths
-
     expect_no_defects(provider_paths(stack))
 
 
 @pytest.mark.conformance(component="grafana", check="variable datasource resolves", phase="static",
                          subject_kind="dashboard", inputs=("datasources",))
 def test_variable_datasource_resolves(dashboard, datasources):
-    from fixtures.semantics.grafana import unresolved_variable_sources
-
     if not datasources:
         not_applicable("the stack provisions no data source to resolve against")
     expect_no_defects(unresolved_variable_sources(dashboard, datasources))

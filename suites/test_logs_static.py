@@ -10,7 +10,14 @@ from fixtures.checks import at, expect, expect_no_defects, fail_config, named, n
 from fixtures.logs.shipper_config import shipper_files, structure_errors
 from fixtures.model.configfiles import load_json, shared_config
 from fixtures.model.stackfiles import ConfigError, SourceLine, read_text
-from fixtures.semantics.search_store import unknown_field_types
+from fixtures.references import mounted_files, unmatched_indices, unread_log_dir
+from fixtures.semantics.search_store import (
+    ANALYSED_TYPES,
+    mapped_type,
+    misfit_field_types,
+    unfit_values,
+    unknown_field_types,
+)
 from fixtures.subjects import log_services
 from fixtures.validation import require_valid
 
@@ -110,8 +117,6 @@ def test_pipeline_names_services(stack):
 def test_shippers_match_the_manifest(log_settings, stack):
     """A shipper that reads no file in application_log_dir ships nothing the application logs; one
     writing an index the index_pattern does not match writes where nothing searches."""
-    from fixtures.references import unmatched_indices, unread_log_dir
-
     pipeline = log_settings.pipeline
     expect_no_defects([*unread_log_dir(stack, pipeline, log_settings.application_log_dir),
                        *unmatched_indices(stack, pipeline, log_settings.index_pattern)])
@@ -140,8 +145,6 @@ def test_searchable_field_logged(log_field, log_settings, validation):
 def _expect_term_searchable(log_field: str, log_settings, validation, line: int) -> None:
     """The index template maps a searchable field (at ``line`` of the contract) as a type a term
     query finds whole values in."""
-    from fixtures.semantics.search_store import ANALYSED_TYPES, mapped_type
-
     path = log_settings.index_template
     if not path.exists() or validation.of(path):
         return  # 'index template maps the events' and 'file valid' say why
@@ -159,8 +162,6 @@ def _expect_term_searchable(log_field: str, log_settings, validation, line: int)
 @pytest.mark.conformance(component="logs", check="index template types fit the events", subject="index template",
                          phase="static")
 def test_index_template_fits_the_events(log_settings, validation):
-    from fixtures.semantics.search_store import misfit_field_types, unfit_values
-
     path = log_settings.index_template
     if not path.exists():
         not_applicable(f"{path} does not exist (see 'index template maps the events')")
@@ -176,8 +177,6 @@ def test_bad_input_flag_set(stack, log_settings):
     """The field the manifest says a flagged bad input carries is one a shipper of the pipeline
     writes (rsyslog's ``set $!flag``, Logstash's ``add_field``...): a flag no configuration names
     is never set, and the live check could only find it missing."""
-    from fixtures.references import mounted_files
-
     flagged = {case: spec.flag for case, spec in log_settings.bad_input.items() if spec.handling == "flagged"}
     if not flagged:
         not_applicable("the manifest flags no bad input (logs.bad_input: handling flagged)")

@@ -5,8 +5,17 @@ import pytest
 from fixtures.checks import at, expect, expect_no_defects, fail, fail_config, not_applicable
 from fixtures.model.alertmanager import receivers
 from fixtures.model.configfiles import load_yaml, shared_config
-from fixtures.semantics.alertmanager import integrations, muted_always, receiver_line, repeat_below_group, unmatchable
-from fixtures.semantics.labels import alert_shapes
+from fixtures.scenarios.model import load_scenario
+from fixtures.semantics.alertmanager import (
+    integrations,
+    muted_always,
+    receiver_line,
+    repeat_below_group,
+    uncarried_keys,
+    unmatchable,
+)
+from fixtures.semantics.go_templates import defined_templates, receiver_templates, template_files
+from fixtures.semantics.labels import alert_shapes, known_labels
 from fixtures.tools import amtool_route
 from fixtures.validation import require_routable, require_rule_files, require_valid
 
@@ -65,10 +74,6 @@ def test_matchers_can_match(stack, validation):
 def test_keyed_labels_carried(stack, validation):
     """A group_by or inhibit equal label that no alert carries (a misspelling) groups nothing apart,
     or lets an inhibit rule mute every target alert."""
-    from fixtures.scenarios.model import load_scenario
-    from fixtures.semantics.alertmanager import uncarried_keys
-    from fixtures.semantics.labels import known_labels
-
     path = stack.alertmanager_config_path
     require_routable(validation)
     rules = _alert_rules_sent(stack, validation)
@@ -145,8 +150,6 @@ def test_receiver_templates_parse(stack, validation):
     """A receiver's inline Go template (a Slack title, an e-mail header) that does not parse, or
     calls a template defined nowhere: amtool check-config does not parse these fields, and
     Alertmanager fails the receiver's every notification when it renders them."""
-    from fixtures.semantics.go_templates import defined_templates, receiver_templates, template_files
-
     path = stack.alertmanager_config_path
     require_valid(validation, path)
     config = shared_config(path) if isinstance(shared_config(path), dict) else {}

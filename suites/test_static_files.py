@@ -5,6 +5,7 @@ files, alertmanager.yml, scenarios, dashboards and the instrumentation are what 
 import pytest
 
 from fixtures.checks import at, expect, expect_no_defects
+from fixtures.references import http_to_grpc, loopback_addresses, text_files, unserved_ports
 from fixtures.subjects import log_services
 
 
@@ -45,8 +46,6 @@ def test_addresses_reach_a_listener(stack):
     """An address naming a service of the manifest on a port it does not listen on (by the manifest
     and its own configuration), or an HTTP URL to a port where it serves only gRPC: what is sent
     there is refused, though each file is valid to its own tool."""
-    from fixtures.references import http_to_grpc, text_files, unserved_ports
-
     files = text_files(stack)
     expect_no_defects(unserved_ports(stack, files) + http_to_grpc(stack, files))
 
@@ -56,6 +55,4 @@ def test_addresses_reach_a_listener(stack):
 def test_no_loopback_address(stack):
     """localhost in a file a service reads is that service's own container (the manifest runs each
     service in one of its own): a SHOULD, as a pod sharing its network would make it reachable."""
-    from fixtures.references import loopback_addresses, text_files
-
     expect_no_defects(loopback_addresses(stack, text_files(stack)))

@@ -6,6 +6,7 @@ import pytest
 
 from fixtures.checks import at, at_rejection, expect, expect_no_defects, fail_config, named, not_applicable
 from fixtures.dashboards.sources import judge
+from fixtures.feeders.families import declared_families, series_at_least
 from fixtures.model.configfiles import shared_config
 from fixtures.model.operator import rule_document
 from fixtures.model.rules import AlertRule, as_tools_read_it, selected_metrics
@@ -13,7 +14,15 @@ from fixtures.model.scrape_jobs import SCRAPE_SERIES, scrape_addresses
 from fixtures.model.stackfiles import ConfigError
 from fixtures.scenarios.model import load_scenario
 from fixtures.semantics.alertmanager import relabelled_away, route_keys
-from fixtures.semantics.prometheus import alerting_targets, group_limits, label_overrides
+from fixtures.semantics.prometheus import (
+    alerting_targets,
+    group_limits,
+    label_overrides,
+    limits_below,
+    relabelled_metrics,
+    template_labels,
+    tls_mismatch,
+)
 from fixtures.tools import promtool_check_config
 from fixtures.validation import require_loadable_rules, require_rule_files, require_valid
 
@@ -183,8 +192,6 @@ def test_rules_mean_what_they_say(rule_file, validation):
 @pytest.mark.conformance(component="prometheus", check="templates name labels the alert carries", level="SHOULD",
                          phase="static", subject_kind="rule_file")
 def test_template_labels_carried(rule_file, stack):
-    from fixtures.semantics.prometheus import template_labels
-
     external = ((stack.prometheus_config or {}).get("global") or {}).get("external_labels")
     expect_no_defects(template_labels(rule_file, rule_document(rule_file), external))
 
@@ -225,9 +232,6 @@ def test_settings_let_data_through(stack, validation):
     """https towards a service of the manifest serving plain HTTP, a sample_limit or target_limit
     below what a job certainly exposes, metric_relabel_configs dropping a metric the rules read:
     promtool accepts each, and the alerts or the rules' inputs never arrive."""
-    from fixtures.feeders.families import declared_families, series_at_least
-    from fixtures.semantics.prometheus import limits_below, relabelled_metrics, tls_mismatch
-
     path = stack.prometheus_config_path
     require_valid(validation, path)
     config = shared_config(path)

@@ -7,6 +7,7 @@ import pytest
 from fixtures.checks import at_rejection, expect, expect_no_defects, fail, not_applicable
 from fixtures.model.configfiles import shared_config
 from fixtures.model.stackfiles import ConfigError
+from fixtures.semantics.jaeger import unknown_storage
 from fixtures.services import jaeger_config
 from fixtures.tools import ToolMissing, jaeger_validate
 from fixtures.traces.source import ENTRY_POINT, code_run_at_import, unread_parameters
@@ -90,8 +91,6 @@ def test_tracing_module_runs_nothing_at_import(stack, validation):
 def test_storage_names_a_backend(stack, validation):
     """The exporter and query API name their store among the jaeger_storage extension's backends:
     ``jaeger validate`` does not resolve the names, Jaeger does only when its pipelines start."""
-    from fixtures.semantics.jaeger import unknown_storage
-
     path = jaeger_config.config_path(stack.tracing.jaeger) if stack.tracing else None
     require_tracing(stack, validation, *([path] if path and path.is_file() else []))
     if path is None or not path.is_file():

@@ -1,11 +1,13 @@
 """The harness's house plan, drawn from its imports (grimp): no import cycle at any floor, no module
-over 500 lines, and a static run that imports no container library, beyond the explicit lists of
-known exceptions below, each with its reason.
+over 500 lines, a static run that imports no container library, and no import of a harness module
+inside a function but where a container starts, beyond the explicit lists of known exceptions below,
+each with its reason.
 
 An import inside a function counts as an import: hiding one there breaks no cycle, it only hides it.
 A TYPE_CHECKING import does not count (it never runs). Each list only shrinks: an entry that is no
 longer true fails too, so the list says what is left to mend (issue 26)."""
 
+import ast
 import json
 import subprocess
 import sys
@@ -30,6 +32,12 @@ KNOWN_LARGE = {
 # Modules only a container needs; a static run starts none. docker and requests may still load:
 # every run, static included, removes what killed runs left in the engine (fixtures/plugin/configure.py's pytest_sessionstart).
 CONTAINER_ONLY = ("testcontainers", "fixtures.services.base", "fixtures.services.model", "fixtures.services.environment")
+# The third-party libraries a container needs and a static run does not load: a harness module that
+# loads one when imported is imported inside the function that starts its container. Every other
+# import of a harness module stands at its module's top (a cycle it shows is mended by moving the
+# piece to its floor, not by hiding the import).
+HEAVY = ("testcontainers", "docker", "requests", "opentelemetry")
+HARNESS = ("fixtures", "reports", "suites")
 
 
 @pytest.fixture
@@ -102,3 +110,53 @@ def test_static_run_imports_no_container_library(tmp_path):
     assert code == "0", f"collecting the suites failed: {done.stdout[-2000:]}"
     assert not json.loads(loaded), (f"a static run imported {json.loads(loaded)}: import the service module where "
                                     "the container starts, or move what the static check needs out of it")
+
+
+def _imports(tree: ast.Module) -> tuple[set[str], list[tuple[int, str]]]:
+    """(what a module imports when it is imported, [(line, module)] of what its functions import).
+    A TYPE_CHECKING block never runs; ``from a import b`` names ``a`` and ``a.b`` (a module or not)."""
+    top: set[str] = set()
+    local: list[tuple[int, str]] = []
+
+    def names(node) -> list[str]:
+        if isinstance(node, ast.Import):
+            return [alias.name for alias in node.names]
+        return [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)] if node.module else []
+
+    def visit(body, in_function: bool) -> None:
+        for node in body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                if in_function:
+                    local.extend((node.lineno, name) for name in names(node)[:1] if name)
+                else:
+                    top.update(names(node))
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                visit(node.body, True)
+            elif isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING"):
+                continue
+            else:
+                visit([child for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt)], in_function)
+
+    visit(tree.body, False)
+    return top, local
+
+
+def test_no_function_local_import_of_a_harness_module():
+    """A harness module is imported at the top of the module using it, where its cycle would show;
+    inside a function only where it loads a container library (HEAVY) when imported."""
+    modules = {".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): path
+               for folder in HARNESS for path in (ROOT / folder).rglob("*.py")}
+    modules["conftest"] = ROOT / "conftest.py"
+    imports = {name: _imports(ast.parse(path.read_text(encoding="utf-8"))) for name, path in modules.items()}
+
+    def loads_heavy(name: str, seen: set[str]) -> bool:
+        seen.add(name)
+        found = imports[name][0]
+        return any(module.startswith(HEAVY) for module in found) or any(
+            loads_heavy(module, seen) for module in found if module in imports and module not in seen)
+
+    hidden = [f"{modules[name].relative_to(ROOT)}:{line} imports {imported}"
+              for name, (_, local) in sorted(imports.items()) for line, imported in local
+              if imported.startswith(HARNESS) and not loads_heavy(imported, set())]
+    assert not hidden, ("imports of harness modules inside functions (move each to its module's top; a cycle "
+                        "that shows is mended by moving the function to its floor): " + "; ".join(hidden))
