@@ -12,7 +12,7 @@ from fixtures.promtool import packing
 from fixtures.promtool.documents import RuleFile, merged_entry, unit_test_document
 from fixtures.scenarios.model import Scenario
 from fixtures.scenarios.suite import ScenarioSet, run_virtual
-from fixtures.scenarios.virtual import Compiled, run_all_compiled
+from fixtures.scenarios.virtual import Compiled, VirtualRuns
 from fixtures.validation import Validation
 
 
@@ -121,7 +121,9 @@ def test_a_merged_test_promtool_refuses_is_run_again_test_by_test(tmp_path):
         scenario = Scenario(name, path, "", "firing", name, 15.0, {})
         compiled.append(Compiled(scenario, path, document, [0.0, 15.0], frozenset(), {}, frozenset({name}),
                                  frozenset({name})))
-    timelines = run_all_compiled(compiled)
+    with VirtualRuns(tmp_path, workers=2) as runs:
+        runs.add(compiled)
+        timelines = runs.timelines()
     assert any(p.name.startswith("conformance-merged-") for p in tmp_path.iterdir())  # they were merged first
     assert timelines["Good"].error is None and timelines["Good"].fired_times("Good") == [15.0]
     assert timelines["Broken"].error and "Broken.test.yml" in timelines["Broken"].error, timelines["Broken"].error
