@@ -1,4 +1,4 @@
-"""Checks declare their phase and subject kind (fixtures/declared.py), on tiny suites run by
+"""Checks declare their phase, subject kind and inputs (fixtures/declared.py), on tiny suites run by
 pytester: the declaration, not an argument's name, parametrises a check; checks run by declared
 phase; the results, junit and report carry both; a missing or wrong declaration is a clear
 collection error naming the file and line."""
@@ -48,6 +48,15 @@ def test_about_what(rule):
     pass
 '''
 
+UNKNOWN_INPUT = '''
+import pytest
+
+
+@pytest.mark.conformance(component="prometheus", check="reads what", phase="static", inputs=("scenario_set",))
+def test_reads_what(stack):
+    pass
+'''
+
 STATIC_BUT_LIVE = '''
 import pytest
 
@@ -87,9 +96,11 @@ def test_the_declaration_parametrises_orders_and_is_reported(pytester, tmp_path)
                "'static', 'virtual', 'live', 'comparison'")),
     (UNKNOWN_KIND, ("test_unknown_kind.py:4: test_about_what declares subject_kind='alert_rules', which no package "
                    "provides; known kinds: *")),
-], ids=["no phase", "unknown subject kind"])
+    (UNKNOWN_INPUT, ("test_unknown_input.py:4: test_reads_what declares inputs scenario_set, which no check "
+                    "consumes; declare a tuple of 'scenarios', 'behaviour', 'production', 'datasources'")),
+], ids=["no phase", "unknown subject kind", "unknown input"])
 def test_a_wrong_declaration_is_a_collection_error_at_its_line(pytester, tmp_path, suite, problem):
-    name = "test_no_phase" if suite is NO_PHASE else "test_unknown_kind"
+    name = {NO_PHASE: "test_no_phase", UNKNOWN_KIND: "test_unknown_kind", UNKNOWN_INPUT: "test_unknown_input"}[suite]
     pytester.makepyfile(**{name: suite})
     result = _run(pytester, tmp_path)
     assert result.ret == pytest.ExitCode.INTERRUPTED, result.stdout.str()  # pytest stops on collection errors
