@@ -10,10 +10,11 @@ import pytest
 
 from fixtures.dashboards.evaluate import percent_scale_problem
 from fixtures.logs.compose_file import undefined_services
-from fixtures.logs.shipper_config import logstash_errors, rsyslog_destinations
+from fixtures.logs.shipper_config import logstash_errors
 from fixtures.model.configfiles import load_yaml, parse_json
 from fixtures.model.dashboards import load_dashboard
 from fixtures.model.stackfiles import ConfigError
+from fixtures.references import rsyslog_destinations
 from fixtures.semantics.grafana import unparsed_variable_queries, variable_cycles
 from fixtures.semantics.grafana_provisioning import (
     datasource_file_errors,
@@ -138,12 +139,11 @@ def test_logstash_grammar_at_the_token_it_stops(tmp_path, edit, line):
     assert found.line == line and "Logstash cannot read the pipeline" in found.problem, found
 
 
-def test_rsyslog_destinations(tmp_path):
-    path = tmp_path / "rsyslog.conf"
-    path.write_text('ruleset(name="r") {\n  action(type="omelasticsearch" server=["es", "es2:9201"]\n'
-                    '         serverport="9300")\n  action(type="omfwd" target="ls" port="514")\n'
-                    '  action(type="omfile" file="/x")\n}\n')
-    assert rsyslog_destinations(path) == [("es", 9300, 3), ("es2", 9201, 3), ("ls", 514, 4)]
+def test_rsyslog_destinations():
+    text = ('ruleset(name="r") {\n  action(type="omelasticsearch" server=["es", "es2:9201"]\n'
+            '         serverport="9300")\n  action(type="omfwd" target="ls" port="514")\n'
+            '  action(type="omfile" file="/x")\n}\n')
+    assert rsyslog_destinations(text) == [("es", 9300, 3), ("es2", 9201, 3), ("ls", 514, 4)]
 
 
 def test_compose_names_undefined_services(tmp_path):
