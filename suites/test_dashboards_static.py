@@ -4,12 +4,13 @@ panel reads is produced by some source of the stack (its recording rules include
 are ordered, and no panel uses a deprecated type."""
 
 import difflib
+import itertools
 import re
 
 import pytest
 
 from fixtures.checks import at, expect, expect_no_defects, fail, named, not_applicable
-from fixtures.dashboards.evaluate import dashboard_variables, time_unit_problem
+from fixtures.dashboards.evaluate import dashboard_variables, percent_scale_problem, time_unit_problem
 from fixtures.dashboards.sources import judge
 from fixtures.dashboards.truth import unknown_facts
 from fixtures.model.configfiles import LineMap
@@ -39,15 +40,19 @@ def datasources(stack):
     return load_datasources(directory) if directory else []
 
 
+def _nominal(dashboard) -> QueryContext:
+    """A context for a dashboard's queries with nominal values (any valid ones will do): variables
+    as saved, query variables with nothing saved as placeholders."""
+    return QueryContext(range_s=6 * 3600, end_s=0, scrape_interval_s=15,
+                        variables=dashboard_variables(dashboard, None, 0))
+
+
 @pytest.fixture(scope="session")
 def dashboard_of(stack):
-    """The dashboard a panel belongs to, and a context for its queries with nominal values (any
-    valid ones will do): variables as saved, query variables with nothing saved as placeholders."""
+    """The dashboard a panel belongs to, and a context for its queries with nominal values."""
     def lookup(panel):
         dashboard = dashboard_holding(stack.dashboards, panel)
-        nominal = QueryContext(range_s=6 * 3600, end_s=0, scrape_interval_s=15,
-                               variables=dashboard_variables(dashboard, None, 0))
-        return dashboard, nominal
+        return dashboard, _nominal(dashboard)
 
     return lookup
 
@@ -254,13 +259,20 @@ def test_time_unit(panel, dashboard_of):
             not_applicable(f"panel '{panel.id}' query {target.ref_id} `{query}` does not parse statically ({exc}); "
                            "test_metrics_produced says why")
         expect(problem is None, f"panel '{panel.id}' query {target.ref_id} `{target.expr}`: {problem}")
+        scale = percent_scale_problem(panel.unit, query)
+        where = at(panel.file, panel.unit_line or panel.line)  # the unit is what is wrong
+        expect(scale is None, f"{named(where)}: panel '{panel.id}' query {target.ref_id} `{target.expr}`: {scale}", where)
 
 
 @pytest.mark.conformance(component="grafana", check="thresholds ordered", phase="static", subject_kind="panel")
 def test_thresholds_ordered(panel):
-    values = [v for v in panel.thresholds if v is not None]
-    expect(values == sorted(values) and len(set(values)) == len(values),
-           f"panel '{panel.id}': threshold steps {list(panel.thresholds)} are not in increasing order")
+    steps = [(v, line) for v, line in zip(panel.thresholds, panel.threshold_lines, strict=True) if v is not None]
+    unordered = [step for step, after in itertools.pairwise(steps) if not step[0] < after[0]]
+    line = (unordered[0][1] if unordered else None) or panel.line  # where the order breaks
+    expect(not unordered,
+           f"{panel.file}:{line}: panel '{panel.id}': threshold steps {list(panel.thresholds)} are not in increasing "
+           "order: this step is not below the one after it",
+           at(panel.file, line))
 
 
 @pytest.mark.conformance(component="grafana", check="panel type current", level="SHOULD",
@@ -308,3 +320,55 @@ def test_variable_datasource_resolves(dashboard, datasources):
     if not datasources:
         not_applicable("the stack provisions no data source to resolve against")
     expect_no_defects(unresolved_variable_sources(dashboard, datasources))
+
+
+@pytest.mark.conformance(component="grafana", check="transformations known", phase="static", subject_kind="panel")
+def test_transformations_known(panel):
+    from fixtures.semantics.grafana import unknown_transformations
+
+    if not panel.transformations:
+        not_applicable(f"panel '{panel.id}' applies no transformation")
+    expect_no_defects(unknown_transformations(panel))
+
+
+@pytest.mark.conformance(component="grafana", check="legend names labels the query keeps", phase="static",
+                         subject_kind="panel")
+def test_legend_labels_kept(panel, dashboard_of):
+    """A legend naming a label the query's result cannot carry (its aggregation keeps others):
+    Grafana writes nothing in its place, and the series cannot be told apart."""
+    from fixtures.model.interpolation import legend_labels
+    from fixtures.semantics.labels import nearest, output_labels
+
+    _require_queries(panel)
+    _, nominal = dashboard_of(panel)
+    judged = False
+    for target in panel.targets:
+        named_labels = [n for n in legend_labels(target.legend_format) if not n.startswith("__")]
+        try:
+            kept = output_labels(interpolate(target.expr, nominal)) if named_labels else None
+        except ValueError:
+            continue  # a query that does not parse: test_metrics_produced says why
+        if kept is None:
+            continue  # any label may come through (a bare selector's series), or none is named
+        judged = True
+        dropped = [n for n in named_labels if n not in kept]
+        near = nearest(dropped[0], kept) if dropped else None
+        where = at(panel.file, target.legend_line or target.line or panel.line)
+        expect(not dropped, (
+            f"{named(where)}: panel '{panel.id}' query {target.ref_id}: legend {target.legend_format!r} names "
+            f"{dropped}, which the result of `{target.expr}` cannot carry (it keeps {sorted(kept)})"
+            f"{f'; did you mean {near!r}?' if near else ''}: Grafana writes nothing in its place"), where)
+    if not judged:
+        not_applicable(f"panel '{panel.id}': no legend names a label of a query whose result's labels are known")
+
+
+@pytest.mark.conformance(component="grafana", check="template variables resolve", phase="static",
+                         subject_kind="dashboard")
+def test_template_variables_resolve(dashboard, datasources):
+    """Each Prometheus query variable's PromQL parses, and no variable depends on itself."""
+    from fixtures.semantics.grafana import unparsed_variable_queries, variable_cycles
+
+    if not dashboard.variables:
+        not_applicable(f"dashboard '{dashboard.title}' defines no template variable")
+    expect_no_defects(variable_cycles(dashboard)
+                      + unparsed_variable_queries(dashboard, datasources, _nominal(dashboard)))

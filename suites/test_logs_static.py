@@ -15,6 +15,7 @@ from fixtures.semantics.search_store import (
     ANALYSED_TYPES,
     mapped_type,
     misfit_field_types,
+    unfit_dates,
     unfit_values,
     unknown_field_types,
 )
@@ -28,11 +29,29 @@ pytestmark = pytest.mark.stack_section("logs", what="the log pipeline")
 def test_compose_mount_exists(compose_mount, stack):
     service, source, path, line = compose_mount
     compose = stack.path(stack.manifest["logs"]["compose"])
+    # Judged before anything is looked at there: nothing outside the stack folder is read.
+    expect(stack.inside(path), (
+        f"{compose}:{line}: service '{service}' mounts {source}, which is outside the stack folder: the pipeline "
+        "depends on a file the stack does not hold (and the harness reads nothing outside it)\n"
+        f"    {SourceLine(compose, line).text.strip()}"
+    ), at(compose, line))
     expect(path.exists(), (
         f"{compose}:{line}: service '{service}' mounts {source}, which does not exist "
         f"({stack.relative(path)}): the service starts without the configuration it is given\n"
         f"    {SourceLine(compose, line).text.strip()}"
     ), at(compose, line))
+
+
+@pytest.mark.conformance(component="logs", check="compose services defined", subject="logs.compose", phase="static")
+def test_compose_services_defined(log_settings, validation):
+    """A service the compose file's services depend on (or link to) that it does not define: docker
+    compose refuses the whole file, and no service of the pipeline starts."""
+    from fixtures.logs.compose_file import undefined_services
+
+    if log_settings.compose is None:
+        not_applicable("the manifest names no compose file for the log pipeline (logs.compose)")
+    require_valid(validation, log_settings.compose)
+    expect_no_defects(undefined_services(log_settings.compose, shared_config(log_settings.compose)))
 
 
 @pytest.mark.conformance(component="logs", check="configuration present", phase="static", subject_kind="log_service")
@@ -168,7 +187,23 @@ def test_index_template_fits_the_events(log_settings, validation):
     require_valid(validation, path, log_settings.contract_path)
     template = load_json(path)
     expect_no_defects(unfit_values(path, template, log_settings.contract_path, shared_config(log_settings.contract_path))
-                      + misfit_field_types(path, template, log_settings.contract.declared))
+                      + misfit_field_types(path, template, log_settings.contract.declared)
+                      + unfit_dates(path, template, _logged_if_dated(log_settings, template)))
+
+
+def _logged_if_dated(log_settings, template) -> list[dict]:
+    """What the stack's logger writes, where the template gives a date field a format those values
+    must fit (the store's default format reads any ISO time); a logger that fails is the live
+    checks' finding (its code's file and line), and leaves nothing to judge here."""
+    from fixtures.logs.delivery import LoggingCodeError, logged_lines
+
+    text = read_text(log_settings.index_template)
+    if not re.search(r'"format"\s*:', text):
+        return []
+    try:
+        return logged_lines(log_settings)
+    except LoggingCodeError:
+        return []
 
 
 @pytest.mark.conformance(component="logs", check="bad-input flag set by a shipper", subject="logs.bad_input",

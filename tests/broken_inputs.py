@@ -494,6 +494,110 @@ UNCLEAR: tuple[Defect, ...] = tuple(Defect(*fields, batch=3000 + n, control=fiel
 )))
 
 
+# Issue 25, Grafana and the log pipeline read as their own tools read them (fixtures/semantics/grafana.py,
+# grafana_provisioning.py, fixtures/logs/): a dashboard variable, threshold, unit, transformation or
+# legend that means nothing or something else; JSON Grafana refuses; provisioning keys and values
+# Grafana ignores or refuses, paths no mount provides; a Logstash pipeline out of its grammar, a
+# compose file naming what it does not define or mounting what the stack does not hold, a shipper on
+# a port the store does not listen on, a date format the logger's timestamps do not fit. Defects of
+# different files that cannot reach each other's checks share a batch; controls run together.
+COMPOSE, TEMPLATE = "elk/docker-compose-elk.yml", "elk/index-template.json"
+_PROMETHEUS_SOURCE = '"datasource": {"type": "prometheus", "uid": "prometheus"}'
+_QUALITY_UNIT = ('avg(data_quality_score)",\n          "legendFormat": "Quality Score"\n        }\n      ],\n'
+                 '      "fieldConfig": {\n        "defaults": {\n          "unit": "percentunit",')
+_ES_ACTION = 'server="elasticsearch" serverport="9200"'
+
+
+def _variables(*entries: str) -> str:
+    """The dashboard's uid line followed by a templating list of ``entries`` (JSON objects), one a line."""
+    return '"uid": "analytics-operations",\n  "templating": {"list": [\n    ' + ",\n    ".join(entries) + "\n  ]},"
+
+
+PANELS: tuple[Defect, ...] = tuple(Defect(*fields, control=fields[4] is None) for fields in (
+    ("dashboard: variable query_result not closed", EXEC, '"uid": "analytics-executive",',
+     ('"uid": "analytics-executive",\n  "templating": {"list": [{"name": "ratio", "type": "query", '
+     f'{_PROMETHEUS_SOURCE},\n    "query": "query_result(sum(rate(pipeline_runs_total[5m]))"}}]}},'), "query_result(", 3400),
+    ("dashboard provider: type filesystem", PROVIDERS, "    type: file\n", "    type: filesystem\n",
+     "type: filesystem", 3400),
+    ("logstash pipeline: = for =>", LOGSTASH, "beats { port => 5044 }", "beats { port = 5044 }", "port = 5044", 3400),
+    ("compose: depends_on a misspelt service, long form", COMPOSE, "    depends_on:\n      - logstash\n",
+     "    depends_on:\n      logstsh:\n        condition: service_started\n", "logstsh:", 3400),
+    ("index template: timestamp without millis", TEMPLATE, '"timestamp": {"type": "date"}',
+     '"timestamp": {"type": "date", "format": "strict_date_time_no_millis"}', '"format"', 3400),
+    ("rsyslog.conf: store on another port, server as a list", RSYSLOG, _ES_ACTION,
+     'server=["elasticsearch"] serverport="9300"', 'serverport="9300"', 3400),
+    ("dashboard: legend names a label the aggregation drops", OPS, '"legendFormat": "{{ query_type }}"',
+     '"legendFormat": "{{ table }}"', "{{ table }}", 3401),
+    ("dashboard: a threshold above the next", EXEC, '"value": 3600', '"value": 9000', '"value": 9000', 3401),
+    ("logstash pipeline: comma in a hash", LOGSTASH, '{ "parse_failed" => "true" }', '{ "parse_failed" => "true", }',
+     "add_field", 3401),
+    ("compose: mount from outside the stack", COMPOSE, "- ./filebeat/filebeat.yml:", "- ../../filebeat.yml:",
+     "../../filebeat.yml", 3401),
+    ("dashboard provider: option misspelt", PROVIDERS, "      path: /var/lib/grafana/dashboards",
+     "      path: /var/lib/grafana/dashboards\n      foldersFromFileStructure: true", "foldersFromFileStructure", 3401),
+    ("index template: timestamp as a custom pattern with a space", TEMPLATE, '"timestamp": {"type": "date"}',
+     '"timestamp": {"type": "date",\n          "format": "yyyy-MM-dd HH:mm:ss"}', '"format"', 3401),
+    ("dashboard: transformation id misspelt", EXEC, '"title": "Data Freshness",',
+     '"title": "Data Freshness",\n      "transformations": [{"id": "seriesToRow", "options": {}}],', 'seriesToRow"',
+     3402),
+    ("dashboard: three variables in a cycle", OPS, '"uid": "analytics-operations",', _variables(
+        f'{{"name": "cluster", "type": "query", {_PROMETHEUS_SOURCE}, '
+        '"query": "label_values(up{job=~\\"$service\\"}, cluster)"}',
+        f'{{"name": "host", "type": "query", {_PROMETHEUS_SOURCE}, '
+        '"query": "label_values(up{cluster=~\\"$cluster\\"}, instance)"}',
+        '{"name": "service", "type": "custom", "query": "api,${host}"}'), '"name": "cluster"', 3402),
+    ("dashboard provider: path relative to the repository", PROVIDERS, "path: /var/lib/grafana/dashboards",
+     "path: ./dashboards", "path: ./dashboards", 3402),
+    ("compose: link to a service it does not define", COMPOSE, "      - ELASTICSEARCH_HOSTS=http://elasticsearch:9200\n",
+     "      - ELASTICSEARCH_HOSTS=http://elasticsearch:9200\n    links:\n      - elastic:es\n", "- elastic:es", 3402),
+    ("rsyslog.conf: forwards to a port Logstash does not listen on", RSYSLOG, 'action.resumeRetryCount="-1")',
+     'action.resumeRetryCount="-1")\n  action(type="omfwd" target="logstash" port="5045" protocol="tcp")',
+     'target="logstash"', 3402),
+    ("dashboard: percentunit on a score times 100", EXEC, _QUALITY_UNIT,
+     _QUALITY_UNIT.replace("score)", "score) * 100").replace('"unit": ', '"unit":'), '"unit":"percentunit"', 3403),
+    ("dashboard: Infinity in a dashboard", OPS, '"id": 4,', '"id": Infinity,', '"id": Infinity', 3403),
+    ("datasources: isDefault written in lower case", DATASOURCES, "    isDefault: true", "    isdefault: true",
+     "isdefault", 3404),
+    ("datasources: plugin id misspelt", DATASOURCES, "    type: prometheus", "    type: promtheus", "type: promtheus",
+     3405),
+    ("datasources: a second data source with the first's uid", DATASOURCES, "    isDefault: true",
+     "    isDefault: true\n  - {name: Thanos, type: prometheus, uid: prometheus, url: 'http://prometheus:9090'}",
+     "name: Thanos", 3406),
+    ("datasources: url without a scheme, with slashes", DATASOURCES, "url: http://prometheus:9090",
+     "url: //prometheus:9090", "url: //prometheus", 3407),
+    # Controls: valid forms of the same files, which must pass.
+    ("control: dashboard: a variable using another", EXEC, '"uid": "analytics-executive",',
+     ('"uid": "analytics-executive",\n  "templating": {"list": [\n    {"name": "status", "type": "custom", '
+     '"query": "success,failure"},\n    {"name": "pipeline", "type": "query", '
+     f'{_PROMETHEUS_SOURCE}, "query": "label_values(pipeline_runs_total{{status=\\"$status\\"}}, pipeline_name)"}}'
+     "\n  ]},"), None, 3410),
+    ("control: dashboard: legend with a label the aggregation keeps", OPS, '"legendFormat": "{{ query_type }}"',
+     '"legendFormat": "{{query_type}} (p95)"', None, 3410),
+    ("control: dashboard provider: folder uid and UI updates", PROVIDERS, "    folder: Analytics\n",
+     "    folder: Analytics\n    folderUid: analytics\n    allowUiUpdates: true\n    updateIntervalSeconds: 30\n",
+     None, 3410),
+    ("control: logstash pipeline: conditionals", LOGSTASH, '  mutate { remove_field => ["agent", "ecs",',
+     ('  if [level] =~ /debug/ { drop {} } else if "noise" in [tags] and [level] != "error" { mutate { add_tag => '
+     '["x"] } }\n  mutate { remove_field => ["agent", "ecs",'), None, 3410),
+    ("control: compose: depends_on in its long form", COMPOSE, "    depends_on:\n      - logstash\n",
+     "    depends_on:\n      logstash:\n        condition: service_started\n", None, 3410),
+    ("control: index template: the store's default format written out", TEMPLATE, '"timestamp": {"type": "date"}',
+     '"timestamp": {"type": "date", "format": "strict_date_optional_time||epoch_millis"}', None, 3410),
+    ("control: rsyslog.conf: store as a list with its port", RSYSLOG, _ES_ACTION,
+     'server=["elasticsearch"] serverport="9200"', None, 3410),
+    ("control: datasources: jsonData and editable", DATASOURCES, "    isDefault: true",
+     "    isDefault: true\n    editable: false\n    jsonData:\n      timeInterval: 15s\n      httpMethod: POST", None, 3411),
+    ("control: dashboard: percentunit on a clamped ratio", EXEC, _QUALITY_UNIT,
+     _QUALITY_UNIT.replace("avg(data_quality_score)", "clamp_max(avg(data_quality_score), 1)"), None, 3411),
+    ("control: dashboard: known transformations", OPS, '"legendFormat": "{{ query_type }}"\n        }\n      ],',
+     ('"legendFormat": "{{ query_type }}"\n        }\n      ],\n      "transformations": [{"id": "seriesToRows"}, '
+     '{"id": "organize", "options": {}}],'), None, 3411),
+    ("control: index template: a pattern of the logger's ISO times", TEMPLATE, '"timestamp": {"type": "date"}',
+     '"timestamp": {"type": "date", "format": "yyyy-MM-dd\'T\'HH:mm:ss.SSSSSSXXX"}',
+     None, 3411),
+))
+
+
 CORPUS: tuple[Defect, ...] = (
     # The manifest: each a usage error naming manifest.yml and the line.
     Defect("manifest: non-numeric port", M, "    port: 9093", "    port: ninety-ninety", "ninety-ninety", 0, True),
@@ -659,6 +763,7 @@ CORPUS: tuple[Defect, ...] = (
     *DROWNING,
     *UNCLEAR,
     *SECOND_CAMPAIGN,
+    *PANELS,
 )
 
 
