@@ -493,6 +493,53 @@ UNCLEAR: tuple[Defect, ...] = tuple(Defect(*fields, batch=3000 + n, control=fiel
     ("control: dashboard: a panel id another dashboard uses", EXEC, '"id": 2,', '"id": 4,', None),
 )))
 
+# Issue 25, campaign 3's unclear classes, each at the defect's own line: a tool's message placed by
+# the entry it is about (the one lacking a field, the value it names, a key near the one meant);
+# a parse error explained by its cause (a merge conflict, an invisible character); a manifest or
+# trace contract value that is well-formed but names or means nothing. Each runs alone.
+CRITICAL_EMAIL = "      - to: 'on-call@yourcompany.com'\n"
+CONFLICT = "    scrape_interval: 30s\n"
+LOCATED: tuple[Defect, ...] = tuple(Defect(*fields, batch=3200 + n, control=fields[4] is None,
+                                           usage=fields[1] == M and fields[4] is not None)
+                                    for n, fields in enumerate((
+    # A tool's message: the entry lacking what it says is missing, the value it names, the key meant.
+    ("alertmanager: a second webhook without url", AM, "        text: '{{ .CommonAnnotations.summary }}'\n\n",
+     "        text: '{{ .CommonAnnotations.summary }}'\n    webhook_configs:\n      - send_resolved: true\n\n",
+     "- send_resolved: true"),
+    ("prometheus.yml: a middle scrape config without job_name", P, "  - job_name: 'postgres-exporter'\n",
+     "  - metrics_path: /metrics  # postgres-exporter\n", "# postgres-exporter"),
+    ("alertmanager: e-mail smarthost without port", AM, CRITICAL_EMAIL,
+     CRITICAL_EMAIL + "        smarthost: 'mail.yourcompany.com'\n", "smarthost: 'mail.yourcompany.com'"),
+    ("control: alertmanager: e-mail smarthost with its port", AM, CRITICAL_EMAIL,
+     CRITICAL_EMAIL + "        smarthost: 'mail.yourcompany.com:25'\n", None),
+    ("rules: group instead of groups, after another key", IR, "\ngroups:\n", "\nnamespace: infra\ngroup:\n", "group:"),
+    ("promtool test: a stray letter in the second group's values", PROMTOOL_TEST, "values: '0.8x20'",
+     "values: '0.8x20 y'", "values: '0.8x20 y'"),
+    # A parse error at its cause; a manifest path in a container written relative.
+    ("prometheus.yml: merge conflict left in", P, CONFLICT,
+     "<<<<<<< ours\n" + CONFLICT + "=======\n    scrape_interval: 20s\n>>>>>>> theirs\n", "<<<<<<< ours"),
+    ("rules: zero-width space before a key", IR, "        for: 5m\n", "\u200b        for: 5m\n", "for: 5m"),
+    ("alertmanager: non-breaking space after a colon", AM, "  group_wait: 10s", "  group_wait:\u00a010s", "group_wait:"),
+    ("control: rules: a non-breaking space inside a quoted annotation", IR, 'summary: "High CPU usage detected"',
+     'summary: "High CPU usage\u00a0detected"', None),
+    ("manifest: application_log_dir relative", M, "application_log_dir: /var/log/analytics",
+     "application_log_dir: var/log/analytics", "application_log_dir:"),
+    ("manifest: Jaeger mount target relative", M, "{source: jaeger, target: /etc/jaeger}",
+     "{source: jaeger, target: ./etc/jaeger}", "{source: jaeger, target:"),
+    # The trace contract's names and enumerated values; the manifest's tracing endpoint.
+    ("trace contract: run entry the driver does not define", TRACES, "  pipeline: {runs: run}",
+     "  pipeline: {runs: run_pipeline}", "pipeline: {runs: run_pipeline}"),
+    ("trace contract: span kind not a kind", TRACES, "    kind: server\n", "    kind: rpc\n", "kind: rpc"),
+    ("trace contract: one key for two spans", TRACES, "  - key: serve\n", "  - key: fetch  # the server span\n",
+     "# the server span"),
+    ("trace contract: a misspelt span setting", TRACES, "    attributes: {destination.table",
+     "    atributes: {destination.table", "atributes:"),
+    ("manifest: tracing endpoint with one slash", M, "endpoint: http://jaeger:4318/v1/traces",
+     "endpoint: http:/jaeger:4318/v1/traces", "endpoint: http:/jaeger"),
+    ("control: trace contract: a manual span declared internal", TRACES, "    attributes: {records.transformed",
+     "    kind: internal\n    attributes: {records.transformed", None),
+)))
+
 
 # Issue 25, Grafana and the log pipeline read as their own tools read them (fixtures/semantics/grafana.py,
 # grafana_provisioning.py, fixtures/logs/): a dashboard variable, threshold, unit, transformation or
@@ -764,6 +811,7 @@ CORPUS: tuple[Defect, ...] = (
     *UNCLEAR,
     *SECOND_CAMPAIGN,
     *PANELS,
+    *LOCATED,
 )
 
 

@@ -53,6 +53,29 @@ def test_json_error_names_its_line(tmp_path):
     assert '"panels": [1, 2,]' in caught.value.text, caught.value.text
 
 
+@pytest.mark.parametrize(("name", "old", "new", "at", "named"), [
+    ("rules.yml", "        labels:\n", "<<<<<<< HEAD\n        labels:\n=======\n        labels: {}\n>>>>>>> main\n",
+     "<<<<<<< HEAD", "merge conflict marker '<<<<<<< HEAD'"),
+    ("rules.yml", "        labels:\n", "      \u00a0\u00a0labels:\n", "labels:", "non-breaking space (U+00A0) in the indentation"),
+    ("rules.yml", "        labels:\n", "  \u200b      labels:\n", "labels:", "zero-width space (U+200B)"),
+    ("dashboard.json", '  "panels": [1, 2]', '  "panels":\u00a0[1, 2]', '"panels"', "non-breaking space (U+00A0) at column"),
+])
+def test_a_parse_error_is_named_by_its_cause_at_its_line(tmp_path, name, old, new, at, named):
+    """What the parser does not name (a merge conflict left in, an invisible character) is the
+    finding, at its own line; the parser's words follow."""
+    text = RULES if name.endswith(".yml") else '{\n  "title": "Ops",\n  "panels": [1, 2]\n}\n'
+    path = write_text(tmp_path / name, text.replace(old, new))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert named in caught.value.problem and "(the parser: " in caught.value.problem, caught.value.problem
+    assert caught.value.line == line_containing(path, at), caught.value.location
+
+
+def test_an_invisible_character_in_a_file_that_parses_is_not_an_error(tmp_path):
+    path = write_text(tmp_path / "rules.yml", RULES.replace("severity: critical", 'severity: "crit\u00a0ical"'))
+    assert load_yaml(path)["groups"][0]["rules"][0]["labels"]["severity"] == "crit\u00a0ical"
+
+
 def test_unreadable_file_is_a_config_error_without_line(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path / "absent.yml")

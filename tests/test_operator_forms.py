@@ -85,6 +85,16 @@ def test_a_document_that_is_no_rule_file_is_named_at_its_line(tmp_path):
     assert caught.value.line == line_containing(path, "kind: ConfigMap"), caught.value.location
 
 
+@pytest.mark.parametrize(("text", "written"), [(PROMETHEUS_RULE.replace("  groups:", "  group:"), "spec.group"),
+                                                 ("grups:\n  - name: g\n    rules: []\n", "grups")])
+def test_a_near_miss_of_groups_is_named_at_its_own_line(tmp_path, text, written):
+    """'group:' where 'groups:' is meant: the key itself is the defect, not the document's kind."""
+    path = write_text(tmp_path / "rules.yaml", text)
+    with pytest.raises(ConfigError, match=rf"unknown key '{written}'") as caught:
+        load_alert_rules(path)
+    assert caught.value.line == line_containing(path, f"{written.split('.')[-1]}:"), caught.value.location
+
+
 @pytest.mark.skipif(not (CORPORA / "thanos-mixin").is_dir(), reason="the shared corpora are not beside the repository")
 def test_the_thanos_mixin_as_prometheus_rules_is_judged_as_the_plain_one(tmp_path):
     """The whole suite, statically, on the Thanos mixin stack and on the same stack with its rules

@@ -75,7 +75,13 @@ def test_config_files_keep_a_folder_that_only_looks_like_an_example(tmp_path):
      "tracing.jaeger.mounts[0]: unknown field 'into'"),
     # A missing field: where the mapping that lacks it starts, as fixtures/stack.py's own checks say it.
     ("  service_name: analytics-pipeline\n", "", "  contract: contracts/traces.yml", "tracing has no 'service_name'"),
-], ids=["unknown field", "wrong type", "unknown field in a list item", "missing field"])
+    # Well-formed values that mean nothing: a container path written relative, a URL without its scheme.
+    ("{source: prometheus, target: /etc/prometheus}", "{source: prometheus, target: etc/prometheus}",
+     "target: etc/prometheus", "services.prometheus.mounts[0].target: 'etc/prometheus' is a relative path"),
+    ("endpoint: http://jaeger:4318/v1/traces", "endpoint: jaeger:4318/v1/traces", "endpoint: jaeger",
+     "tracing.endpoint: 'jaeger:4318/v1/traces' is not a URL with a scheme and a host"),
+], ids=["unknown field", "wrong type", "unknown field in a list item", "missing field", "relative container path",
+        "endpoint without scheme"])
 def test_a_manifest_that_does_not_fit_its_schema_names_the_line_and_the_field(broken_stack, old, new, line_text,
                                                                              problem):
     stack_dir = broken_stack("manifest.yml", old, new)

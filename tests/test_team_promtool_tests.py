@@ -59,3 +59,29 @@ def test_each_test_group_of_the_teams_promtool_tests_is_a_check(tmp_path, run_su
     assert f"broken.test.yml:{expectation}" in wrong["message"], wrong["message"]
     gone = checks["prometheus/gone.yml:1"]
     assert gone["status"] == "failed" and "no such file" in gone["message"], gone
+
+
+def test_a_misspelt_tests_key_is_named_at_its_own_line(tmp_path):
+    from fixtures.promtool.team_tests import test_groups
+
+    path = write_text(tmp_path / "broken.test.yml", BROKEN.replace("\ntests:", "\ntest:  # misspelt"))
+    (group,) = test_groups([path])
+    assert "unknown key 'test'" in group.error.problem and group.error.line == line_containing(path, "# misspelt"), group.error
+
+
+def test_an_input_series_promtool_cannot_parse_is_named_at_its_values(tmp_path):
+    """promtool's '1:15: parse error: unexpected "x"' is a position in one input series written
+    'SERIES VALUES' (here the second), not in the file: the values of that series, at their line."""
+    from fixtures.promtool.team_tests import failed_lines, run_group, test_groups
+
+    rules = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n"
+    write_text(tmp_path / "alerts.yaml", rules)
+    series = "      - series: 'up{job=\"b\"}'\n        values: '1x20'\n"
+    text = BROKEN.replace("        values: '1x20'\n", "        values: '1x20'\n" + series, 1).replace(
+        "values: '1x20'\n    alert_rule_test:\n      - eval_time: 10m", "values: '1 x20'\n    alert_rule_test:\n"
+        "      - eval_time: 10m", 1)
+    path = write_text(tmp_path / "broken.test.yml", text)
+    group = test_groups([path])[0]
+    result = run_group(group, tmp_path / "run")
+    assert not result.ok and "parse error" in result.output, result.output
+    assert failed_lines(group, result.output) == [line_containing(path, "values: '1 x20'")], result.output

@@ -117,6 +117,24 @@ groups:
     ("am", ALERTMANAGER_YML, "      - url: 'http://example.com/'\n", ("      - url: 'http://example.com/'\n"
      '  - name: "web.hook"\n    webhook_configs:\n      - url: \'http://example.org/\'\n'), '"web.hook"'),
     ("config", PROMETHEUS_YML, "['node:9100']", "['http://node:9100']", "http://node"),
+    # "missing" messages: the entry that lacks the field, found by the structure, not the first of its kind.
+    ("am", ALERTMANAGER_YML, "      - url: 'http://example.com/'\n", ("      - url: 'http://example.com/'\n"
+     "    email_configs:\n      - to: 'b@example.com'\n        smarthost: 'smtp:25'\n        from: 'a@example.com'\n"
+     "  - name: 'other'\n    email_configs:\n      - smarthost: 'smtp:25'\n        from: 'c@example.com'\n"),
+     "- smarthost: 'smtp:25'"),
+    ("am", ALERTMANAGER_YML, "      - url: 'http://example.com/'\n",
+     "      - url: 'http://example.com/'\n    pagerduty_configs:\n      - severity: critical\n", "- severity: critical"),
+    ("config", PROMETHEUS_YML, "  - job_name: 'node'\n    static", "  - static", "- static_configs"),
+    ("config", PROMETHEUS_YML, "      - targets: ['node:9100']",
+     "      - targets: ['node:9100']\n    dns_sd_configs:\n      - names: ['n.example']\n        type: A",
+     "- names: ['n.example']"),
+    # A value the message names as a word of its own, or after a colon with spaces in it.
+    ("am", ALERTMANAGER_YML, "    webhook_configs:\n      - url: 'http://example.com/'",
+     "    email_configs:\n      - to: 'b@example.com'\n        smarthost: 'smtp.example.com'\n        from: 'a@example.com'",
+     "smarthost:"),
+    ("am", ALERTMANAGER_YML, "receivers:\n", ("time_intervals:\n  - name: t\n    time_intervals:\n"
+     "      - weekdays: ['monday']\n        location: 'Mars/Olympus'\nreceivers:\n"), "Mars/Olympus"),
+    ("am", ALERTMANAGER_YML, 'severity="info"', "severity info", "severity info"),
 ])
 def test_a_tool_rejection_is_found_at_the_line_it_is_about(tmp_path, tool, text, old, new, at):
     """promtool and amtool often name no line: the rule, job, setting, regex or integration they

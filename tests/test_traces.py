@@ -4,6 +4,7 @@ the problems a failing check prints, the manifest's tracing section, and the end
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 
 import pytest
@@ -209,6 +210,13 @@ def test_the_reference_trace_contract_declares_two_services_and_their_spans():
     ("    service: source\n", "    service: warehouse\n", "span 'serve': service 'warehouse' is not one of the services",
      "service: warehouse"),
     ("  pipeline: {runs: run}\n", "", "exactly one service runs the driver", None),
+    # every name and enumerated value the contract declares resolves or is valid, at its line
+    ("    kind: client\n", "    kind: clients\n", "kind 'clients' is not a span kind (did you mean 'client'?)",
+     "kind: clients"),
+    ("  - key: load\n", "  - key: extract  # again\n", "span key 'extract' is declared twice", "# again"),
+    ("    events: [Data extraction completed]\n", "    event: [Data extraction completed]\n",
+     "unknown key 'event' (did you mean 'events'?)", "event: [Data"),
+    ("serves: source_app}", "serves: sources_app}", "serves sources_app, which the driver", "serves: sources_app"),
 ])
 def test_a_trace_contract_defect_names_its_line(tmp_path, old, new, problem, at):
     from tests.textfiles import line_containing
@@ -217,7 +225,7 @@ def test_a_trace_contract_defect_names_its_line(tmp_path, old, new, problem, at)
     assert text.count(old) == 1, old
     path = tmp_path / "traces.yml"
     path.write_text(text.replace(old, new), encoding="utf-8")
-    (tmp_path / CONTRACT.driver.name).write_text("", encoding="utf-8")  # the contract's driver is a file of its stack
+    shutil.copy(CONTRACT.driver, tmp_path)  # the contract's driver is a file of its stack
     with pytest.raises(ConfigError) as caught:
         TraceContract.load(path)
     expected = line_containing(path, at) if at else caught.value.line
