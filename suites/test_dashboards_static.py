@@ -23,12 +23,21 @@ from fixtures.model.dashboards import (
     resolve_datasource,
     unresolved_reason,
 )
-from fixtures.model.interpolation import QueryContext, interpolate, references
+from fixtures.model.interpolation import QueryContext, interpolate, legend_labels, references
 from fixtures.model.rules import selected_metrics as metric_names
 from fixtures.model.scrape_jobs import SCRAPE_SERIES
 from fixtures.model.stack import CONFIG_SUFFIXES
 from fixtures.references import provider_paths
-from fixtures.semantics.grafana import duplicate_titles, duplicate_uids, several_defaults, unresolved_variable_sources
+from fixtures.semantics.grafana import (
+    duplicate_titles,
+    duplicate_uids,
+    several_defaults,
+    unknown_transformations,
+    unparsed_variable_queries,
+    unresolved_variable_sources,
+    variable_cycles,
+)
+from fixtures.semantics.labels import nearest, output_labels
 from fixtures.validation import require_declared, require_valid
 
 pytestmark = pytest.mark.stack_section("grafana", what="Grafana dashboards")
@@ -324,8 +333,6 @@ def test_variable_datasource_resolves(dashboard, datasources):
 
 @pytest.mark.conformance(component="grafana", check="transformations known", phase="static", subject_kind="panel")
 def test_transformations_known(panel):
-    from fixtures.semantics.grafana import unknown_transformations
-
     if not panel.transformations:
         not_applicable(f"panel '{panel.id}' applies no transformation")
     expect_no_defects(unknown_transformations(panel))
@@ -336,9 +343,6 @@ def test_transformations_known(panel):
 def test_legend_labels_kept(panel, dashboard_of):
     """A legend naming a label the query's result cannot carry (its aggregation keeps others):
     Grafana writes nothing in its place, and the series cannot be told apart."""
-    from fixtures.model.interpolation import legend_labels
-    from fixtures.semantics.labels import nearest, output_labels
-
     _require_queries(panel)
     _, nominal = dashboard_of(panel)
     judged = False
@@ -366,8 +370,6 @@ def test_legend_labels_kept(panel, dashboard_of):
                          subject_kind="dashboard")
 def test_template_variables_resolve(dashboard, datasources):
     """Each Prometheus query variable's PromQL parses, and no variable depends on itself."""
-    from fixtures.semantics.grafana import unparsed_variable_queries, variable_cycles
-
     if not dashboard.variables:
         not_applicable(f"dashboard '{dashboard.title}' defines no template variable")
     expect_no_defects(variable_cycles(dashboard)

@@ -7,6 +7,8 @@ import re
 import pytest
 
 from fixtures.checks import at, expect, expect_no_defects, fail_config, named, not_applicable
+from fixtures.logs.compose_file import undefined_services
+from fixtures.logs.delivery import LoggingCodeError, logged_lines
 from fixtures.logs.shipper_config import shipper_files, structure_errors
 from fixtures.model.configfiles import load_json, shared_config
 from fixtures.model.stackfiles import ConfigError, SourceLine, read_text
@@ -46,8 +48,6 @@ def test_compose_mount_exists(compose_mount, stack):
 def test_compose_services_defined(log_settings, validation):
     """A service the compose file's services depend on (or link to) that it does not define: docker
     compose refuses the whole file, and no service of the pipeline starts."""
-    from fixtures.logs.compose_file import undefined_services
-
     if log_settings.compose is None:
         not_applicable("the manifest names no compose file for the log pipeline (logs.compose)")
     require_valid(validation, log_settings.compose)
@@ -195,8 +195,6 @@ def _logged_if_dated(log_settings, template) -> list[dict]:
     """What the stack's logger writes, where the template gives a date field a format those values
     must fit (the store's default format reads any ISO time); a logger that fails is the live
     checks' finding (its code's file and line), and leaves nothing to judge here."""
-    from fixtures.logs.delivery import LoggingCodeError, logged_lines
-
     text = read_text(log_settings.index_template)
     if not re.search(r'"format"\s*:', text):
         return []
