@@ -5,6 +5,7 @@ files, alertmanager.yml, scenarios, dashboards and the instrumentation are what 
 import pytest
 
 from fixtures.checks import at, expect, expect_no_defects
+from fixtures.config_reads import unread_configs
 from fixtures.subjects import log_services
 
 
@@ -59,3 +60,11 @@ def test_no_loopback_address(stack):
     from fixtures.references import loopback_addresses, text_files
 
     expect_no_defects(loopback_addresses(stack, text_files(stack)))
+
+
+@pytest.mark.conformance(component="stack", check="services read the declared configuration", subject="manifest.yml",
+                         phase="static")
+def test_services_read_declared_configuration(stack):
+    """The configuration the manifest declares (prometheus.yml, alertmanager.yml, Grafana's data
+    sources) is the one its service reads: where its command (or image) reads it, a mount puts it."""
+    expect_no_defects(unread_configs(stack))
