@@ -116,3 +116,28 @@ def test_up_is_not_fed_with_labels_its_target_cannot_give():
                      "service": "service-1"},
         {"job": "prometheus-k8s", "cluster": "cluster-1", "namespace": "namespace-1", "service": "service-1"}))
     assert isinstance(said, str) and "['cluster']" in said and "Prometheus writes up" in said, said
+
+
+def test_an_aggregation_over_a_job_the_stacks_own_service_answers_in_is_not_fed():
+    """Alertmanager is scraped as it is in its job (fixtures/live.py): a rule counting the job's
+    members across its targets would count the real Alertmanager's series with the fed one, and
+    fire on the real one (kube-prometheus's AlertmanagerMembersInconsistent did, live). Not fed,
+    saying why; a rule per target is fed on the job's synthetic target as before."""
+    config = {"scrape_configs": [{"job_name": "alertmanager-main", "static_configs": [
+        {"targets": ["alertmanager-config-reloader:8080"], "labels": {"namespace": "monitoring", "pod": "am-0"}}]}]}
+    found = [build_target(s.job_name, s.address, "generic", None, s) for s in scrape_targets(config)]
+    answered = {"alertmanager-main": "alertmanager:9093 (the stack's alertmanager service)"}
+    members = rule("AlertmanagerMembersInconsistent",
+                   'max_over_time(alertmanager_cluster_members{job="alertmanager-main"}[5m]) < on (namespace) '
+                   'group_left count by (namespace) (max_over_time(alertmanager_cluster_members'
+                   '{job="alertmanager-main"}[5m]))')
+    reload = rule("AlertmanagerFailedReload",
+                  'max_over_time(alertmanager_config_last_reload_successful{job="alertmanager-main"}[5m]) == 0')
+    placer = Placer(found, [members, reload], [], answered)
+    said = placer.place(scenario(members, "alertmanager_cluster_members",
+                                 {"job": "alertmanager-main", "namespace": "monitoring"},
+                                 {"job": "alertmanager-main", "namespace": "monitoring"}, value=1.0))
+    assert isinstance(said, str) and "also scrapes alertmanager:9093" in said, said
+    placed = placer.place(scenario(reload, "alertmanager_config_last_reload_successful",
+                                   {"job": "alertmanager-main", "pod": "pod-1"}, {"job": "alertmanager-main"}))
+    assert not isinstance(placed, str), placed
