@@ -141,3 +141,18 @@ def test_an_aggregation_over_a_job_the_stacks_own_service_answers_in_is_not_fed(
     placed = placer.place(scenario(reload, "alertmanager_config_last_reload_successful",
                                    {"job": "alertmanager-main", "pod": "pod-1"}, {"job": "alertmanager-main"}))
     assert not isinstance(placed, str), placed
+
+
+def test_an_alert_instance_of_a_target_not_fed_is_the_fed_targets():
+    """Derivation gives the alert the instance of the job's first target in prometheus.yml; where
+    the run feeds another target of the job (the first is Prometheus itself, or the stack's own
+    service), the alert expected carries the instance of the target fed."""
+    found = [t for t in targets() if t.address != "localhost:9090"]  # answered by Prometheus itself
+    bad_config = rule("PrometheusBadConfig", 'max_over_time(prometheus_config_last_reload_successful'
+                                             '{job="prometheus-k8s", namespace="monitoring"}[5m]) == 0')
+    placed = Placer(found, [bad_config], [], {"prometheus-k8s": "localhost:9090 (Prometheus itself)"}).place(scenario(
+        bad_config, "prometheus_config_last_reload_successful", {"job": "prometheus-k8s", "pod": "pod-1"},
+        {"job": "prometheus-k8s", "pod": "pod-1", "instance": "localhost:9090"}))
+    assert not isinstance(placed, str), placed
+    (alert,) = placed.expected
+    assert alert.labels["instance"] == "reloader:8080" and alert.labels["pod"] == "prometheus-k8s-0", alert.labels
