@@ -156,3 +156,30 @@ def test_an_alert_instance_of_a_target_not_fed_is_the_fed_targets():
     assert not isinstance(placed, str), placed
     (alert,) = placed.expected
     assert alert.labels["instance"] == "reloader:8080" and alert.labels["pod"] == "prometheus-k8s-0", alert.labels
+
+
+def test_a_marker_the_rule_ignores_in_its_match_tells_no_twin_apart():
+    """kube-prometheus's PrometheusRemoteWriteBehind matches ``ignoring(remote_name, url)``: its
+    firing and near-miss scenarios, told apart by markers on remote_name and url, would fall in one
+    match group on a shared target (Prometheus: many-to-many matching not allowed). The second is
+    not fed, saying why."""
+    behind = rule("PrometheusRemoteWriteBehind",
+                  '(max_over_time(prometheus_remote_storage_highest_timestamp_in_seconds{job="prometheus-k8s"}[5m]) '
+                  '- ignoring(remote_name, url) group_right max_over_time(prometheus_remote_storage_queue_highest_sent_'
+                  'timestamp_seconds{job="prometheus-k8s"}[5m])) > 120')
+
+    def twin(kind: str) -> Scenario:
+        feeds = [SeriesFeed(series=Series.of(metric, "gauge", {"job": "prometheus-k8s", "remote_name": "r", "url": "u"},
+                                             Shape.constant(value)), isolate_by=("remote_name", "url"))
+                 for metric, value in (("prometheus_remote_storage_highest_timestamp_in_seconds", 1000.0),
+                                       ("prometheus_remote_storage_queue_highest_sent_timestamp_seconds", 100.0))]
+        return Scenario(name=f"Behind-{kind}", path=behind.file, description="derived", kind=kind, rule=behind.name,
+                        duration=300.0, feeds={"prometheus-k8s": feeds}, source="derived", rule_key=behind.key,
+                        firing=[ExpectedAlert(behind.name, {"job": "prometheus-k8s", "remote_name": "r", "url": "u",
+                                                            "severity": "warning"})] if kind == "firing" else [])
+
+    found = [t for t in targets() if t.address == "reloader:8080"]
+    plan = LivePlan.build([twin("firing"), twin("near-miss")], lambda job: [], None, Placer(found, [behind], []))
+    assert plan.fed == {"Behind-firing"}, plan.not_fed
+    (why,) = plan.not_fed
+    assert "no label of the alert tells the two apart" in why, why
