@@ -58,8 +58,13 @@ def test_notified(alert_rule, live_stack, alert_watch, evidence):
         if alert_watch.inhibited(alert):
             _expect_inhibited(alert_rule, alert, alert_watch, evidence)
             continue
-        receiver = alert_watch.intended(alert)
-        found = notifications.integrations(alert_watch.config, receiver)
+        intent = alert_watch.intent(alert)
+        found = alert_watch.intended_integrations(alert)
+        if intent is not None and not intent.by_severity and not found:
+            evidence["intended"] = {"receivers": list(intent.receivers), "judged by": intent.basis}
+            not_applicable(f"'{alert_rule.name}' ({scenario.path.name}) is meant for {list(intent.receivers)} by the "
+                           f"{intent.basis}, which have no integration: Alertmanager sends nothing to await (its "
+                           "'routes to the intended receiver' check judges where the tree sends it)")
         received = evidence.setdefault("notifications received", {})
         rendered = alert_watch.rendered(alert)
         evidence.setdefault("annotations as Prometheus rendered them", {})[scenario.path.name] = rendered
@@ -68,14 +73,16 @@ def test_notified(alert_rule, live_stack, alert_watch, evidence):
             f"{alert_rule.location}: '{alert_rule.name}' ({scenario.path.name}): Prometheus rendered its annotations "
             f"with a template error, so every notification shows it: {'; '.join(errors)}; the rule's templates: "
             f"{dict(alert_rule.annotations)}"))
-        expect(found, f"{alert_watch.stack.alertmanager_config_path}: receiver {receiver!r} intended for "
-                      f"severity={alert.labels.get('severity')} has no webhook, Slack or e-mail integration")
+        expect(found, f"{alert_watch.stack.alertmanager_config_path}: receiver(s) "
+                      f"{list(intent.receivers) if intent else None} intended for '{alert_rule.name}' (by the "
+                      f"{intent.basis if intent else 'manifest'}) have no webhook, Slack or e-mail integration")
         for integration in found:
             arrived = alert_watch.deliveries(integration, alert)
-            received[f"{receiver} {integration.kind} ({scenario.path.name})"] = _payload(arrived[-1]) if arrived else None
+            received[f"{integration.receiver} {integration.kind} ({scenario.path.name})"] = (
+                _payload(arrived[-1]) if arrived else None)
             expect(arrived, (
                 f"'{alert_rule.name}' ({scenario.path.name}) with labels {alert.full_labels()}: no {integration.kind} "
-                f"notification reached receiver '{receiver}' (sink {integration.path}); "
+                f"notification reached receiver '{integration.receiver}' (sink {integration.path}); "
                 f"{_what_arrived(alert_watch, integration, alert)}"))
             _check_content(alert_rule, alert, integration, arrived, rendered)
 
@@ -272,8 +279,8 @@ def test_resolved_notification(alert_rule, live_stack, alert_watch):
                            "whether its resolution is notified depends on what was sent before")
         expect(resolution and resolution.resolved_at is not None,
                f"'{alert_rule.name}' did not resolve live in {scenario.path.name}: no resolved notification to judge")
-        receiver = alert_watch.intended(alert)
-        for integration in notifications.integrations(alert_watch.config, receiver):
+        for integration in alert_watch.intended_integrations(alert):
+            receiver = integration.receiver
             after = alert_watch.after_end(integration, alert)
             if notifications.sends_resolved(integration):
                 expect(after, (

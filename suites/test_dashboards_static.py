@@ -260,10 +260,13 @@ def _parsed(panel, target, nominal) -> str:
 def test_time_unit(panel, dashboard_of):
     _require_queries(panel)
     _, nominal = dashboard_of(panel)
-    for target in panel.targets:
+    shown = [t for t in panel.targets if not t.hidden]
+    if not shown:
+        not_applicable(f"panel '{panel.id}': its table styles hide every query's values column: no unit shows them")
+    for target in shown:
         query = interpolate(target.expr, nominal)
         try:
-            problem = time_unit_problem(panel.unit, query)
+            problem = time_unit_problem(panel.unit_of(target), query)
         except ValueError as exc:
             not_applicable(f"panel '{panel.id}' query {target.ref_id} `{query}` does not parse statically ({exc}); "
                            "test_metrics_produced says why")

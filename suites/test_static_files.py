@@ -5,6 +5,7 @@ files, alertmanager.yml, scenarios, dashboards and the instrumentation are what 
 import pytest
 
 from fixtures.checks import at, expect, expect_no_defects
+from fixtures.config_reads import unread_configs
 from fixtures.references import http_to_grpc, loopback_addresses, text_files, unserved_ports
 from fixtures.subjects import log_services
 
@@ -56,3 +57,11 @@ def test_no_loopback_address(stack):
     """localhost in a file a service reads is that service's own container (the manifest runs each
     service in one of its own): a SHOULD, as a pod sharing its network would make it reachable."""
     expect_no_defects(loopback_addresses(stack, text_files(stack)))
+
+
+@pytest.mark.conformance(component="stack", check="services read the declared configuration", subject="manifest.yml",
+                         phase="static")
+def test_services_read_declared_configuration(stack):
+    """The configuration the manifest declares (prometheus.yml, alertmanager.yml, Grafana's data
+    sources) is the one its service reads: where its command (or image) reads it, a mount puts it."""
+    expect_no_defects(unread_configs(stack))

@@ -3,7 +3,8 @@ Alertmanager as ``alertmanager:9093``, a very common setup) is scraped from that
 live run serves no synthetic target at its address, which would take the real service's place on
 the run's network (Prometheus would send its alerts to the synthetic target: nothing delivered).
 A rule whose series only that job could carry is not fed live, and says why; Prometheus scraping
-itself at ``localhost:9090`` keeps its synthetic target as before."""
+itself at ``localhost:9090`` is answered by Prometheus itself likewise: in its own container,
+localhost is Prometheus, whatever relay the network names so."""
 
 from pathlib import Path
 
@@ -82,9 +83,12 @@ def test_a_job_scraping_the_stacks_own_alertmanager_gets_no_synthetic_target(tmp
     live._select_targets()
 
     assert "alertmanager:9093" not in live.servers, sorted(live.servers)
-    assert sorted(live.servers) == ["app:8080", "localhost:9090"]  # Prometheus on itself: as before
+    # localhost in Prometheus's container is Prometheus itself: a relay named localhost is not reached.
+    assert sorted(live.servers) == ["app:8080"]
     assert not live.targets_of("am") and "am" not in live.scraped_jobs
     assert any("scrape job 'am': alertmanager:9093 is the stack's own alertmanager service" in note
+               for note in live.notes), live.notes
+    assert any("scrape job 'self': localhost:9090 is the stack's own prometheus service itself" in note
                for note in live.notes), live.notes
     reload_failed, app_errors = stack.alert_rules
     plan = LivePlan.build([derived(reload_failed, "am", "alertmanager_config_last_reload_successful", 0.0),

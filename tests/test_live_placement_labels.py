@@ -1,7 +1,7 @@
 """The labels an alert carries live are predicted from its rule's output labels: a label the
 scrape target gives its series (relabelling, a static config's labels) is expected where the
 rule's expression keeps it, and never where a ``by (...)``, ``without``, an ``on (...)`` match or
-a recording rule drops it (fixtures/scenarios/live_placement.py keeps_label)."""
+a recording rule drops it (fixtures/scenarios/label_flow.py keeps_label)."""
 
 from pathlib import Path
 
@@ -13,8 +13,9 @@ from fixtures.feeders.scrape import scrape_targets
 from fixtures.feeders.series import Series, Shape
 from fixtures.feeders.targets import build_target
 from fixtures.model.rules import AlertRule, RecordingRule
+from fixtures.scenarios.label_flow import keeps_label
 from fixtures.scenarios.live_feed import LivePlan
-from fixtures.scenarios.live_placement import Placer, keeps_label
+from fixtures.scenarios.live_placement import Placer
 from fixtures.scenarios.model import ExpectedAlert, Scenario
 
 # kubelet as the Prometheus Operator scrapes it: its Service's namespace and name, and its node,
