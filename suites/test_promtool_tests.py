@@ -6,6 +6,7 @@ from fixtures.checks import at, expect, fail, fail_config
 from fixtures.model.rules import load_alert_rules
 from fixtures.model.stackfiles import ConfigError
 from fixtures.promtool.team_tests import failed_lines, run_group
+from fixtures.semantics.scenarios import vacuous_silences
 from fixtures.validation import blocked, require_loadable_rules
 
 pytestmark = pytest.mark.stack_section("promtool_tests", what="the team's own promtool tests")
@@ -32,9 +33,13 @@ def test_team_promtool_test(promtool_test_group, report_dir, validation):
     # group could show only the symptom.
     entry = group.document["tests"][group.index]
     tested = {str(t.get("alertname")) for t in entry.get("alert_rule_test") or [] if isinstance(t, dict)}
-    for rule in (rule for path in group.rule_files() for rule in load_alert_rules(path) if rule.name in tested):
+    loaded = [rule for path in group.rule_files() for rule in load_alert_rules(path)]
+    for rule in (rule for rule in loaded if rule.name in tested):
         if (error := validation.of_rule(rule)) is not None:
             blocked(error)
+    vacuous = vacuous_silences(group, {rule.name for rule in loaded})  # it would pass, testing nothing
+    if vacuous:
+        fail_config(vacuous[0])
     result = run_group(group, report_dir / "promtool-tests")
     lines = [] if result.ok else failed_lines(group, result.output)
     where = ", ".join(f"{group.file}:{line}" for line in lines)

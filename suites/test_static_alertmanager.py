@@ -9,6 +9,7 @@ from fixtures.scenarios.model import load_scenario
 from fixtures.semantics.alertmanager import (
     integrations,
     muted_always,
+    never_equal,
     receiver_line,
     repeat_below_group,
     uncarried_keys,
@@ -73,7 +74,8 @@ def test_matchers_can_match(stack, validation):
                          level="SHOULD", subject="alertmanager.yml", phase="static")
 def test_keyed_labels_carried(stack, validation):
     """A group_by or inhibit equal label that no alert carries (a misspelling) groups nothing apart,
-    or lets an inhibit rule mute every target alert."""
+    or lets an inhibit rule mute every target alert; equal labels no source and target alert can
+    share (equal: [alertname] between severities no alert name has both of) never let it mute."""
     path = stack.alertmanager_config_path
     require_routable(validation)
     rules = _alert_rules_sent(stack, validation)
@@ -83,8 +85,12 @@ def test_keyed_labels_carried(stack, validation):
     known = known_labels(rules, stack.recording_rules, config, expected)
     if known is None:
         not_applicable("prometheus.yml maps labels by pattern (labelmap): which labels alerts carry is not known")
-    shapes = alert_shapes(rules, ((config or {}).get("global") or {}).get("external_labels"), stack.severity_receivers)
-    expect_no_defects(uncarried_keys(path, shared_config(path), shapes, known))
+    external = ((config or {}).get("global") or {}).get("external_labels")
+    shapes = alert_shapes(rules, external, stack.severity_receivers)
+    # equal labels no source and target can share: judged on the rules' alerts alone (an alert of a
+    # declared level yet to be written has no name to share)
+    expect_no_defects([*uncarried_keys(path, shared_config(path), shapes, known),
+                       *never_equal(path, shared_config(path), alert_shapes(rules, external))])
 
 
 def _alert_rules_sent(stack, validation) -> list:

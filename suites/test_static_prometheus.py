@@ -20,11 +20,13 @@ from fixtures.semantics.prometheus import (
     label_overrides,
     limits_below,
     relabelled_metrics,
+    slow_groups,
     template_labels,
     tls_mismatch,
+    unloaded_rule_files,
 )
 from fixtures.tools import promtool_check_config
-from fixtures.validation import require_loadable_rules, require_rule_files, require_valid
+from fixtures.validation import blocked, require_loadable_rules, require_rule_files, require_valid
 
 pytestmark = pytest.mark.stack_section("prometheus_config", what="Prometheus's configuration and alert rules")
 
@@ -209,6 +211,25 @@ def test_group_limit(rule_file, validation):
     expect_no_defects(group_limits(rule_file, rule_document(rule_file), expected))
 
 
+@pytest.mark.conformance(component="prometheus", check="group interval within its rules' for", level="SHOULD",
+                         phase="static", subject_kind="rule_file")
+def test_group_interval_within_for(rule_file):
+    expect_no_defects(slow_groups(rule_file, rule_document(rule_file)))
+
+
+@pytest.mark.conformance(component="prometheus", check="every rule file beside it is loaded", level="SHOULD",
+                         subject="prometheus.yml", phase="static")
+def test_rule_files_loaded(stack, validation):
+    """A rule file in prometheus.yml's folder that rule_files does not name: its rules never run."""
+    path = stack.prometheus_config_path
+    require_valid(validation, path)
+    if validation.missing_rule_files:  # an entry that matches nothing: that entry is the finding
+        blocked(validation.missing_rule_files[0])
+    config = shared_config(path)
+    loaded = {file.resolve() for file in stack.rule_files}
+    expect_no_defects(unloaded_rule_files(path.parent, loaded, f"{path.name}:{config.line_of_name('rule_files')}"))
+
+
 @pytest.mark.conformance(component="prometheus", check="alerts go to an Alertmanager the stack serves",
                          subject="prometheus.yml", phase="static")
 def test_alerting_targets_served(stack, validation):
@@ -230,8 +251,9 @@ def test_alerting_targets_served(stack, validation):
                          subject="prometheus.yml", phase="static")
 def test_settings_let_data_through(stack, validation):
     """https towards a service of the manifest serving plain HTTP, a sample_limit or target_limit
-    below what a job certainly exposes, metric_relabel_configs dropping a metric the rules read:
-    promtool accepts each, and the alerts or the rules' inputs never arrive."""
+    below what a job certainly exposes, metric_relabel_configs dropping a metric the rules read, a
+    scrape_interval longer than half the windows the rules read its jobs with: promtool accepts
+    each, and the alerts or the rules' inputs never arrive."""
     path = stack.prometheus_config_path
     require_valid(validation, path)
     config = shared_config(path)
@@ -246,4 +268,5 @@ def test_settings_let_data_through(stack, validation):
         for name in names:
             read.setdefault(name, f"{named} ({rule.file.name}:{rule.line})")
     expect_no_defects([*tls_mismatch(path, config, stack.services), *limits_below(path, config, series_at_least(stack)),
-                       *relabelled_metrics(path, config, declared, read)])
+                       *relabelled_metrics(path, config, declared, read, validation.fed.jobs_of()),
+                       *validation.short_windows.of_intervals])

@@ -645,6 +645,96 @@ PANELS: tuple[Defect, ...] = tuple(Defect(*fields, control=fields[4] is None) fo
 ))
 
 
+# Issue 25, the third campaign's classes whose cause went unnamed: an expression that means nothing
+# (a quantile outside 0..1, a match on a label a side cannot carry, a copy of a rule), a look-back
+# window shorter than two scrapes (the rule's, or the scrape interval's where every window over
+# the job is too short), a group evaluated less often than its rules' for, a metric relabelling
+# dropping what rules read, a rule file rule_files leaves out, an inhibit whose equal labels no
+# source and target share, a URL secret that is not a URL, scenarios that contradict themselves or
+# expect a label the rule cannot carry, a counter fed falling values, a team test asserting the
+# silence of an alert no rule has. Each alone.
+UNLOADED_RULES = "prometheus/capacity_rules.yml"
+SLACK_URL = "alertmanager/secrets/slack-webhook-url"
+CAPACITY_RULES = ("groups:\n  - name: capacity\n    rules:\n      - alert: InodesRunningLow\n"
+                  "        expr: node_filesystem_files_free / node_filesystem_files < 0.1\n        for: 5m\n"
+                  "        labels:\n          severity: warning\n")
+API_QUANTILE = "histogram_quantile(0.95, sum by (endpoint, method, le)"
+FAILED_RATIO = "sum by (pipeline_name) (rate(pipeline_runs_total[5m]))"
+DISK_LAST = '          description: "Disk usage is {{ $value }}% on {{ $labels.instance }}"'
+_MEMORY_COPY = ("\n\n      - alert: HighMemoryUsage  # copied\n        expr: |\n"
+                "          (1 - (node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes)) * 100 > 95\n"
+                "        for: 1m\n        labels:\n          severity: warning{}\n        annotations:\n"
+                '          summary: "Memory nearly exhausted"\n')
+_INHIBIT_EQUAL = ("inhibit_rules:\n  - source_matchers: ['{}']\n    target_matchers: ['{}']\n    equal: [{}]\n"
+                  f"{RECEIVERS}")
+_RUNS_FEED = "    - pipeline_runs: {pipeline_name: customer_analytics, every: 5s, failure_ratio: 0.08, duration: 120}"
+_COUNTER = ("\n    - series: {{metric: pipeline_runs_total, type: counter, labels: {{pipeline_name: nightly, "
+            "status: success}}, steps: {}}}")
+_SILENT_TEST = "      - eval_time: 5m\n        alertname: DataQualityLow\n"
+MEANING: tuple[Defect, ...] = tuple(Defect(*fields[:5], batch=3300 + n, control=fields[0].startswith("control:"),
+                                           secret=fields[5] if len(fields) > 5 else "")
+                                    for n, fields in enumerate((
+    ("rules: a quantile above 1", AR, API_QUANTILE, API_QUANTILE.replace("0.95", "1.5"), "histogram_quantile(1.5"),
+    ("control: rules: the 0.99 quantile", AR, API_QUANTILE, API_QUANTILE.replace("0.95", "0.99"), None),
+    ("rules: a match on a label one side aggregated away", AR, f"/ {FAILED_RATIO}",
+     "/ on(status) sum by (pipeline_name, status) (rate(pipeline_runs_total[5m]))", "/ on(status)"),
+    ("control: rules: a match on the label both sides keep", AR, f"/ {FAILED_RATIO}", f"/ on(pipeline_name) {FAILED_RATIO}",
+     None),
+    ("rules: a copy of an alert with the same labels", IR, DISK_LAST, DISK_LAST + _MEMORY_COPY.format(""),
+     "HighMemoryUsage  # copied"),
+    ("rules: a copy of an alert with the same labels in a group of its own", IR, DISK_LAST,
+     DISK_LAST + _MEMORY_COPY.format("").replace("\n      - alert", "\n  - name: copies\n    rules:\n      - alert"),
+     "HighMemoryUsage  # copied"),
+    ("rules: rate over less than two scrapes of its job", AR, "(rate(api_request_duration_seconds_bucket[5m]))",
+     "(rate(api_request_duration_seconds_bucket[15s]))", "api_request_duration_seconds_bucket[15s]"),
+    ("control: rules: irate over four scrapes", IR, 'irate(node_cpu_seconds_total{mode="idle"}[5m])',
+     'irate(node_cpu_seconds_total{mode="idle"}[1m])', None),
+    ("prometheus.yml: a scrape interval longer than the windows over its job", P, NODE_JOB,
+     NODE_JOB + "    scrape_interval: 10m\n", "scrape_interval: 10m"),
+    ("control: prometheus.yml: a job scraped every minute", P, NODE_JOB, NODE_JOB + "    scrape_interval: 1m\n", None),
+    ("rules: a group evaluated less often than its for", IR, "  - name: infrastructure_alerts\n",
+     "  - name: infrastructure_alerts\n    interval: 4m\n", "interval: 4m"),
+    ("control: rules: a group evaluated every 30s", IR, "  - name: infrastructure_alerts\n",
+     "  - name: infrastructure_alerts\n    interval: 30s\n", None),
+    ("prometheus.yml: metric relabelling drops what a rule reads", P, NODE_JOB,
+     NODE_JOB + "    metric_relabel_configs:\n      - source_labels: [__name__]\n        regex: 'node_memory_.*'\n"
+                "        action: drop\n", "- source_labels: [__name__]"),
+    ("rules: a rule file rule_files does not name", UNLOADED_RULES, "", CAPACITY_RULES, None),
+    ("control: prometheus: another YAML file beside the rules", "prometheus/web-config.yml", "",
+     "# read with --web.config.file\nhttp_server_config:\n  http2: true\n", None),
+    ("alertmanager: inhibit equal on a label source and target always differ on", AM, RECEIVERS,
+     _INHIBIT_EQUAL.format('severity="critical"', 'severity="warning"', "severity"), "equal: [severity]"),
+    ("control: alertmanager: inhibit equal on a label both sides carry", AM, RECEIVERS,
+     _INHIBIT_EQUAL.format('alertname="PipelineFailureRate"', 'alertname="PipelineDurationHigh"', "pipeline_name"),
+     None),
+    ("alertmanager: a webhook URL secret without its scheme", SLACK_URL, "https://hooks", "hooks", None,
+     "XXXXXXXXXXXXXXXXXXXXXXXX"),
+    ("control: alertmanager: a webhook URL secret with spaces around it", SLACK_URL, "https://hooks",
+     "  https://hooks", None),
+    ("scenario: a latest first firing past its end", sc("HighCPUUsage-firing"), "latest: 7m", "latest: 9m",
+     "duration: 8m"),
+    ("control: scenario: a latest first firing at its end", sc("HighCPUUsage-firing"), "latest: 7m", "latest: 8m",
+     None),
+    ("scenario: expects a label its rule cannot carry", sc("APIResponseTimeHigh-firing"), "labels: {endpoint: /reports,",
+     "labels: {route: /reports,", "{route: /reports,"),
+    ("control: scenario: expected labels written as a block", sc("APIResponseTimeHigh-firing"),
+     "labels: {endpoint: /reports, method: GET, severity: warning}",
+     "labels:\n        endpoint: /reports\n        method: GET\n        severity: warning", None),
+    ("scenario: a counter fed falling steps", sc("PipelineFailureRate-silent"), _RUNS_FEED,
+     _RUNS_FEED + _COUNTER.format("{0s: 500, 2m: 100}"), "steps: {0s: 500"),
+    ("control: scenario: a counter fed rising steps", sc("PipelineFailureRate-silent"), _RUNS_FEED,
+     _RUNS_FEED + _COUNTER.format("{0s: 100, 2m: 500}"), None),
+    ("scenario: a healthy day expecting an alert", sc("healthy"), "kind: healthy\n",
+     "kind: healthy\nexpect:\n  firing:\n    - alertname: HighCPUUsage\n", "expect:"),
+    ("control: scenario: a silent one expecting no alert", sc("HighMemoryUsage-silent"), "kind: silent\n",
+     "kind: silent\nexpect: {firing: []}\n", None),
+    ("promtool test: a silence asserted of an alert no rule has", PROMTOOL_TEST, _SILENT_TEST,
+     _SILENT_TEST.replace("DataQualityLow", "DataQualtyLow"), "alertname: DataQualtyLow"),
+    ("control: promtool test: a silence asserted with exp_alerts: []", PROMTOOL_TEST, _SILENT_TEST,
+     _SILENT_TEST + "        exp_alerts: []\n", None),
+)))
+
+
 CORPUS: tuple[Defect, ...] = (
     # The manifest: each a usage error naming manifest.yml and the line.
     Defect("manifest: non-numeric port", M, "    port: 9093", "    port: ninety-ninety", "ninety-ninety", 0, True),
@@ -812,6 +902,7 @@ CORPUS: tuple[Defect, ...] = (
     *SECOND_CAMPAIGN,
     *PANELS,
     *LOCATED,
+    *MEANING,
 )
 
 
@@ -836,7 +927,7 @@ def _copy(directory: Path, defects: list[Defect]) -> Path:
     shutil.copytree(REFERENCE_STACK, stack, ignore=lambda d, names: ["examples"] if Path(d) == REFERENCE_STACK else [])
     for defect in defects:
         path = stack / defect.file
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8") if path.exists() else ""  # a file the defect adds
         if defect.old:
             assert text.count(defect.old) == 1, f"{defect.name}: {defect.old!r} must occur once in {defect.file}"
             text = text.replace(defect.old, defect.new)
