@@ -520,9 +520,9 @@ ROBUST: tuple[Defect, ...] = (
            "histogram_quantile(0.95, sum by (pipeline_name, le) (rate(pipeline_duration_seconds_bucket[5m]))) > 3600",
            "histogram_quantile(0.95, sum by (pipeline_name, le) (rate(pipeline_duration_seconds_bucket[5m]))) > 3600 "
            f"or {_LONG_EXPR} )", "> 3600 or up{", 3111),
-    Defect("control: rules: an expression of 50,000 characters within the bound (comment lines)", IR,
+    Defect("control: rules: an expression of 15,000 characters within the bound (comment lines)", IR,
            "        expr: |\n          100 - (avg by(instance)",
-           "        expr: |\n" + "".join(f"          # {'why this threshold, at length ' * 3}{n}\n" for n in range(500))
+           "        expr: |\n" + "".join(f"          # {'why this threshold, at length ' * 3}{n}\n" for n in range(150))
            + "          100 - (avg by(instance)", None, 3112, control=True),
     # Secrets of file kinds the redaction does not know, in a line an error quotes.
     Defect("jaeger config: an exporter's token header in a YAML error", JAEGER,
