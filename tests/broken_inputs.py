@@ -552,9 +552,8 @@ ROBUST: tuple[Defect, ...] = (
            "    file_sd_configs:\n      - files: [targets/*.json]", None, 3140, control=True),
     Defect("control: the file_sd target file", "prometheus/targets/postgres.json", "",
            '[{"targets": ["postgres-exporter:9187"]}]\n', None, 3140, control=True),
-    Defect("control: rules: label values YAML 1.1 reads as booleans and numbers", IR, _DISK_LABELS,
-           _DISK_LABELS.replace("warning\n", "warning\n          region: on\n          rack: 0x1F\n          paged: n\n"),
-           None, 3141, control=True),
+    Defect("control: rules: annotations YAML 1.1 reads as booleans and numbers", IR, _DISK_LABELS,
+           _DISK_LABELS + "\n          region: on\n          rack: 0x1F\n          paged: n", None, 3141, control=True),
     Defect("control: prometheus.yml: Alertmanagers found by Kubernetes discovery", P,
            "    - static_configs:\n        - targets:\n          - alertmanager:9093",
            "    - static_configs:\n        - targets:\n          - alertmanager:9093\n"
