@@ -735,6 +735,77 @@ MEANING: tuple[Defect, ...] = tuple(Defect(*fields[:5], batch=3300 + n, control=
 )))
 
 
+# Issue 25, campaign 3's worst classes (robust25): a manifest field its schema let through that no
+# consumer handles; an input whose analysis cost is unbounded; a secret of a file kind the redaction
+# does not know quoted in an error; a path a configuration names that leaves the stack; valid
+# configuration the harness or a tool here read otherwise than Prometheus does. Each case runs alone
+# (its own batch) but the file_sd control, whose two files share one.
+_DISK_LABELS = '          severity: warning\n        annotations:\n          summary: "Disk space running low"'
+_LONG_EXPR = " or ".join(f'up{{job="analytics-api",instance="host-{i}:8080"}}' for i in range(4000))  # 210,886
+ROBUST: tuple[Defect, ...] = (
+    # The manifest: each one usage error at its line.
+    Defect("manifest: a flagged bad input with an empty flag", M, "non_json: {handling: flagged, flag: parse_failed}",
+           "non_json: {handling: flagged, flag: ''}", "non_json: {handling: flagged", 3100, True),
+    Defect("manifest: oversize flagged without a flag", M, "    oversize: {handling: kept}",
+           "    oversize: {handling: flagged}", "oversize: {handling: flagged}", 3101, True),
+    Defect("manifest: application_log_dir a relative path", M, "application_log_dir: /var/log/analytics",
+           "application_log_dir: var/log/analytics", "application_log_dir: var/log", 3102, True),
+    Defect("manifest: a mount target a relative path", M, "{source: prometheus, target: /etc/prometheus}",
+           "{source: prometheus, target: etc/prometheus}", "target: etc/prometheus", 3103, True),
+    Defect("control: manifest: bad_input flagged in block style", M, "non_json: {handling: flagged, flag: parse_failed}",
+           "non_json:\n      handling: flagged\n      flag: parse_failed", None, 3104, control=True),
+    # Bounded analyses: an expression past the loader's bound is one finding, at its line.
+    Defect("rules: a valid expression of 210,000 characters", IR, "* 100) > 80", f"* 100) > 80 or {_LONG_EXPR}",
+           "100 - (avg by(instance) (irate(node_cpu", 3110),
+    Defect("rules: an expression of 210,000 characters with a syntax error at its end", AR,
+           "histogram_quantile(0.95, sum by (pipeline_name, le) (rate(pipeline_duration_seconds_bucket[5m]))) > 3600",
+           "histogram_quantile(0.95, sum by (pipeline_name, le) (rate(pipeline_duration_seconds_bucket[5m]))) > 3600 "
+           f"or {_LONG_EXPR} )", "> 3600 or up{", 3111),
+    Defect("control: rules: an expression of 15,000 characters within the bound (comment lines)", IR,
+           "        expr: |\n          100 - (avg by(instance)",
+           "        expr: |\n" + "".join(f"          # {'why this threshold, at length ' * 3}{n}\n" for n in range(150))
+           + "          100 - (avg by(instance)", None, 3112, control=True),
+    # Secrets of file kinds the redaction does not know, in a line an error quotes.
+    Defect("jaeger config: an exporter's token header in a YAML error", JAEGER,
+           "  jaeger_storage_exporter:\n    trace_storage: memstore",
+           "  jaeger_storage_exporter:\n    trace_storage: memstore\n  otlphttp/vendor:\n"
+           "    endpoint: https://otlp.vendor.example\n    headers: {X-Auth-Token: Tok3nCanary4242, x-team: a\n",
+           "X-Auth-Token", 3120, secret="Tok3nCanary4242"),
+    Defect("filebeat: a cloud.auth credential with its quote left open", "elk/filebeat/filebeat.yml",
+           "output.logstash:\n", 'cloud.auth: "elastic:Cl0udCanary5577\noutput.logstash:\n', "cloud.auth", 3121,
+           secret="Cl0udCanary5577"),
+    Defect("control: alertmanager: a webhook's authorization credentials", AM, "      - url: 'http://webhook-service:5000/alerts'\n",
+           "      - url: 'http://webhook-service:5000/alerts'\n        http_config:\n          authorization:\n"
+           "            credentials: W3bhookCanary88\n", None, 3122, control=True, secret="W3bhookCanary88"),
+    # Paths a configuration names, opened by the harness or a tool it calls, that leave the stack.
+    Defect("alertmanager: templates from a host folder no mount provides", AM, "route:\n",
+           "templates:\n  - '/etc/*.conf'\n\nroute:\n", "/etc/*.conf", 3130),
+    Defect("prometheus.yml: file_sd target files through ../ out of the stack", P, NODE_JOB + "    static_configs:",
+           NODE_JOB + "    file_sd_configs:\n      - files: ['../../../../../etc/*.json']\n    static_configs:",
+           "../../../../../etc/*.json", 3131),
+    Defect("promtool test: a rule file outside the stack", PROMTOOL_TEST, "  - ../analytics_rules.yml",
+           "  - ../analytics_rules.yml\n  - /etc/hostname", "/etc/hostname", 3132),
+    Defect("control: alertmanager: templates inside its mount that match nothing yet", AM, "route:\n",
+           "templates:\n  - '/etc/alertmanager/templates/*.tmpl'\n\nroute:\n", None, 3133, control=True),
+    # Valid configuration read otherwise than Prometheus reads it.
+    Defect("control: prometheus.yml: postgres targets from a JSON file_sd file beside it", P,
+           "    static_configs:\n      - targets: ['postgres-exporter:9187']",
+           "    file_sd_configs:\n      - files: [targets/*.json]", None, 3140, control=True),
+    Defect("control: the file_sd target file", "prometheus/targets/postgres.json", "",
+           '[{"targets": ["postgres-exporter:9187"]}]\n', None, 3140, control=True),
+    Defect("control: rules: annotations YAML 1.1 reads as booleans and numbers", IR, _DISK_LABELS,
+           _DISK_LABELS + "\n          region: on\n          rack: 0x1F\n          paged: n", None, 3141, control=True),
+    Defect("control: prometheus.yml: Alertmanagers found by Kubernetes discovery", P,
+           "    - static_configs:\n        - targets:\n          - alertmanager:9093",
+           "    - static_configs:\n        - targets:\n          - alertmanager:9093\n"
+           "    - kubernetes_sd_configs:\n        - role: endpoints\n          namespaces: {names: [monitoring]}",
+           None, 3142, control=True),
+    Defect("prometheus.yml: a discovery Prometheus does not have (misspelt)", P, NODE_JOB + "    static_configs:",
+           NODE_JOB + "    kubernetess_sd_configs:\n      - role: pod\n    static_configs:", "kubernetess_sd_configs",
+           3143),
+)
+
+
 CORPUS: tuple[Defect, ...] = (
     # The manifest: each a usage error naming manifest.yml and the line.
     Defect("manifest: non-numeric port", M, "    port: 9093", "    port: ninety-ninety", "ninety-ninety", 0, True),
@@ -903,6 +974,7 @@ CORPUS: tuple[Defect, ...] = (
     *PANELS,
     *LOCATED,
     *MEANING,
+    *ROBUST,
 )
 
 
@@ -927,7 +999,8 @@ def _copy(directory: Path, defects: list[Defect]) -> Path:
     shutil.copytree(REFERENCE_STACK, stack, ignore=lambda d, names: ["examples"] if Path(d) == REFERENCE_STACK else [])
     for defect in defects:
         path = stack / defect.file
-        text = path.read_text(encoding="utf-8") if path.exists() else ""  # a file the defect adds
+        path.parent.mkdir(parents=True, exist_ok=True)  # a file the defect adds (old ""): a file_sd target file
+        text = path.read_text(encoding="utf-8") if defect.old else ""
         if defect.old:
             assert text.count(defect.old) == 1, f"{defect.name}: {defect.old!r} must occur once in {defect.file}"
             text = text.replace(defect.old, defect.new)

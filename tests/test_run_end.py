@@ -116,6 +116,31 @@ def test_a_signal_ends_the_run_with_clean_up_and_a_report_that_says_so(pytester,
     assert f"incomplete, interrupted by {signum.name}; 2 checks not run" in output
 
 
+def test_a_signalled_run_writes_its_report_without_gathering_what_it_never_got_to(pytester, tmp_path):
+    """An interrupted run ends now: what the run never gathered (the behaviour record, which reads
+    every rule of the stack again: minutes on a large or hostile one) is left out and said so,
+    not gathered while a CI job's timeout waits for the report."""
+    pytester.makeconftest('''
+import time
+
+import fixtures.behaviour
+
+
+def _slow(*args, **kwargs):  # gathering the record on a stack whose rules take minutes to read
+    time.sleep(300)
+
+
+fixtures.behaviour.observe = _slow
+''')
+    process, output = _interrupted(pytester, _command(tmp_path), signal.SIGTERM)  # within SIGNAL_LIMIT_S
+
+    assert process.returncode == pytest.ExitCode.INTERRUPTED, output[-3000:]
+    results, _, _ = _report(tmp_path)
+    assert results["interrupted"]["cause"] == "signal" and _statuses(results)["test_waits"] == "not run"
+    assert "no behaviour record: the run was interrupted by SIGTERM before it was gathered" in results["notes"], \
+        results["notes"]
+
+
 def test_a_run_stopped_by_maxfail_lists_what_it_never_ran(pytester, tmp_path):
     pytester.makepyfile(test_tiny=SUITE)
     result = pytester.runpytest_subprocess(*_command(tmp_path, "-x")[3:], timeout=120)
