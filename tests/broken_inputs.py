@@ -807,6 +807,15 @@ ROBUST: tuple[Defect, ...] = (
     Defect("prometheus.yml: a discovery Prometheus does not have (misspelt)", P, NODE_JOB + "    static_configs:",
            NODE_JOB + "    kubernetess_sd_configs:\n      - role: pod\n    static_configs:", "kubernetess_sd_configs",
            3143),
+    # What a promtool without Kubernetes discovery cannot judge is read by the harness: the role.
+    Defect("prometheus.yml: a Kubernetes discovery role that is not one (endpointslices)", P, NODE_JOB + "    static_configs:",
+           NODE_JOB + "    kubernetes_sd_configs:\n      - namespaces: {names: [monitoring]}\n        role: endpointslices\n"
+           "    static_configs:", "role: endpointslices", 3144),
+    Defect("prometheus.yml: Alertmanagers found by Kubernetes discovery without a role", P,
+           "    - static_configs:\n        - targets:\n          - alertmanager:9093",
+           "    - static_configs:\n        - targets:\n          - alertmanager:9093\n"
+           "    - kubernetes_sd_configs:\n        - namespaces: {names: [monitoring]}", "namespaces: {names: [monitoring]}",
+           3145),
 )
 
 
