@@ -561,6 +561,12 @@ def _variables(*entries: str) -> str:
 
 
 PANELS: tuple[Defect, ...] = tuple(Defect(*fields, control=fields[4] is None) for fields in (
+    # Values of a type or form Grafana does not read: one finding at their line, never the harness's
+    # own error in the checks that read them (campaign 4's F06, F09, F10 class).
+    ("dashboard: time range ending at a word", OPS, '"to": "now"', '"to": "today"', '"to": "today"', 3412),
+    ("dashboard: a threshold step value written as a duration string", EXEC, '"value": 3600\n',
+     '"value": "1h"\n', '"value": "1h"', 3413),
+    ("control: dashboard: a time range rounded to the day", OPS, '"from": "now-6h"', '"from": "now-7d/d"', None, 3415),
     ("dashboard: variable query_result not closed", EXEC, '"uid": "analytics-executive",',
      ('"uid": "analytics-executive",\n  "templating": {"list": [{"name": "ratio", "type": "query", '
      f'{_PROMETHEUS_SOURCE},\n    "query": "query_result(sum(rate(pipeline_runs_total[5m]))"}}]}},'), "query_result(", 3400),
