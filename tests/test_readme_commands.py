@@ -106,3 +106,18 @@ def test_the_readme_command_line_runs_as_written(caller, line, tmp_path):
         assert run.returncode == 0, f"{line}: exit {run.returncode}\n{said[-3000:]}"
     if "--report-dir reports/seed" in line:  # relative to the caller's folder, as is the stack
         assert (caller / "reports" / "seed" / "results.json").is_file(), said[-3000:]
+
+
+def test_a_users_own_stack_folder_named_as_the_repositorys_is_the_one_judged(tmp_path):
+    """A user's `stack` folder beside them is theirs, though the repository has one of that name too:
+    tox rewrote such arguments into the repository's (args_are_paths), and the harness judged its
+    own reference stack as the user's."""
+    shutil.copytree(ROOT / "stack" / "examples" / "seed", tmp_path / "stack")
+    (tmp_path / "stack" / "prometheus" / "infrastructure_rules.yml").write_text("groups: []\n")  # theirs differs
+    mine = _run(tmp_path, 'scripts/conformance -m "not live" --stack stack')
+    direct = subprocess.run([str(ROOT / ".venv" / "bin" / "pytest"), str(ROOT / "suites"), "-m", "not live",
+                             "--stack", str(tmp_path / "stack"), "--collect-only", "-q"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False)
+    collected = [re.search(r"(\d+)/\d+ tests collected", run.stdout) for run in (mine, direct)]
+    assert all(collected), (mine.stdout[-2000:], direct.stdout[-2000:])
+    assert collected[0][1] == collected[1][1], f"judged another stack: {mine.stdout[-2000:]}"
