@@ -163,7 +163,7 @@ CONFIGURATION_CHECKS = {
     "has firing and silent scenarios", "some input makes it fire", "routes to the intended receiver",
     "amtool check-config", "severity routes to an existing receiver", "provisions as written",
     "datasource resolves", "template variables defined", "unit matches what the query yields",
-    "thresholds ordered", "panel type current",
+    "thresholds ordered", "panel type current", "legend names labels the query keeps",
 }
 UNDERIVABLE = """      - alert: QueuePairsOdd
         expr: count(queue_depth) % 2 == 1
