@@ -370,7 +370,7 @@ def test_legend_labels_kept(panel, dashboard_of):
 
 
 @pytest.mark.conformance(component="grafana", check="template variables resolve", phase="static",
-                         subject_kind="dashboard")
+                         subject_kind="dashboard", inputs=("datasources",))
 def test_template_variables_resolve(dashboard, datasources):
     """Each Prometheus query variable's PromQL parses, and no variable depends on itself."""
     if not dashboard.variables:

@@ -114,3 +114,31 @@ def test_a_static_check_that_needs_containers_is_a_usage_error(pytester, tmp_pat
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([("*test_sneaky.py:4: test_sneaky declares phase='static' but uses live_stack "
                                  "(containers): declare phase='live'")])
+
+
+# The fixtures through which a check consumes each declared input (fixtures/plugin/blocking.py
+# blocks a check on the defects of the inputs it declares): one taken without its declaration
+# is never blocked, and its fixture's own error reaches the run as a setup error. (The scenarios
+# block only a check about an alert rule, which declares them with it.)
+INPUT_FIXTURES = {"datasources": "datasources", "panel_runs": "datasources", "stack_produced_metrics": "production"}
+
+
+def test_every_check_declares_the_inputs_its_fixtures_consume():
+    import ast
+
+    from tests.layout import SUITES
+
+    undeclared = []
+    for path in sorted(SUITES.glob("test_*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            marker = next((d for d in node.decorator_list if isinstance(d, ast.Call)
+                           and ast.unparse(d.func).endswith("mark.conformance")), None)
+            if marker is None:
+                continue
+            declared = next((ast.literal_eval(k.value) for k in marker.keywords if k.arg == "inputs"), ())
+            needed = {INPUT_FIXTURES[a.arg] for a in node.args.args if a.arg in INPUT_FIXTURES}
+            if needed - set(declared):
+                undeclared.append(f"{path.name}:{node.lineno} {node.name} takes {sorted(needed - set(declared))}")
+    assert not undeclared, undeclared
